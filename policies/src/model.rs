@@ -1,0 +1,163 @@
+//! The validated policy and the values `decide` and `may_approve` answer with.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::glob::Patterns;
+
+/// A validated, immutable policy. Build one with [`Policy::from_toml`].
+#[derive(Clone, Debug, Default)]
+pub struct Policy {
+    pub(crate) bindings: Vec<Binding>,
+    pub(crate) deny: Vec<DenyRule>,
+    pub(crate) approvals: Vec<ApprovalEntry>,
+    pub(crate) references: Vec<Reference>,
+}
+
+/// `[[bindings]]` with its role resolved, so deciding never looks a role up.
+#[derive(Clone, Debug)]
+pub(crate) struct Binding {
+    pub(crate) key: String,
+    pub(crate) role: String,
+    pub(crate) operations: Patterns,
+    pub(crate) approve: Patterns,
+    pub(crate) subjects: Patterns,
+    pub(crate) clusters: Patterns,
+    pub(crate) namespaces: Patterns,
+}
+
+/// `[[deny]]`.
+#[derive(Clone, Debug)]
+pub(crate) struct DenyRule {
+    pub(crate) key: String,
+    pub(crate) subjects: Patterns,
+    pub(crate) operations: Patterns,
+    pub(crate) clusters: Patterns,
+    pub(crate) namespaces: Patterns,
+}
+
+/// `[[approvals]]`: where it applies, and what it asks for.
+#[derive(Clone, Debug)]
+pub(crate) struct ApprovalEntry {
+    pub(crate) key: String,
+    pub(crate) operations: Patterns,
+    pub(crate) clusters: Patterns,
+    pub(crate) rule: ApprovalRule,
+}
+
+/// What a request targets on one axis (cluster or namespace).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Target<'a> {
+    /// The operation has no cluster (or no namespace) at all: restrictions on that axis don't
+    /// apply to grants; a deny or approval rule reaches it only when it says `*`.
+    NotApplicable,
+    /// Every cluster or namespace (`-c all`, `-A`). Only a grant of `*` covers it, while a deny
+    /// naming any value reaches it (deny is conservative).
+    All,
+    /// One cluster or namespace, matched against each rule's globs.
+    One(&'a str),
+}
+
+/// The answer to "may this subject run this operation here?".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// A binding allows it and no approval rule applies.
+    Allow { by: RuleRef },
+    /// Refused, by a `[[deny]]` rule or because nothing allows it.
+    Deny { reason: DenyReason },
+    /// A binding allows it, but only once others approve under `rule`.
+    NeedsApproval {
+        by: RuleRef,
+        approval: RuleRef,
+        rule: ApprovalRule,
+    },
+}
+
+impl Decision {
+    /// The rules that decided, in the order they were applied, for `can-i` and the audit log.
+    /// Empty for the default deny: no rule made it.
+    pub fn rules(&self) -> Vec<&RuleRef> {
+        match self {
+            Decision::Allow { by } => vec![by],
+            Decision::Deny {
+                reason: DenyReason::Explicit { rule },
+            } => vec![rule],
+            Decision::Deny {
+                reason: DenyReason::NoRuleAllows,
+            } => Vec::new(),
+            Decision::NeedsApproval { by, approval, .. } => vec![by, approval],
+        }
+    }
+
+    /// Allowed now or after approval.
+    pub fn is_allowed(&self) -> bool {
+        !matches!(self, Decision::Deny { .. })
+    }
+}
+
+/// Why a request was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DenyReason {
+    /// A `[[deny]]` rule names it; deny beats every allow.
+    Explicit { rule: RuleRef },
+    /// No binding allows it: the default.
+    NoRuleAllows,
+}
+
+/// One rule of the policy file, named for people: where it is and what it says.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct RuleRef {
+    /// Where the rule is in the file, e.g. `bindings[0]`.
+    pub key: String,
+    /// What it says, naming the pattern that matched, e.g. `role admin bound to shell:bob`.
+    pub summary: String,
+}
+
+impl fmt::Display for RuleRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.key, self.summary)
+    }
+}
+
+/// What an `[[approvals]]` rule demands before the operation runs.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ApprovalRule {
+    /// Distinct people, never the requester; at least 1.
+    pub approvers: u32,
+    /// An approver must hold one of these roles (and the role's `approve` must cover the
+    /// operation).
+    pub approver_roles: Vec<String>,
+    /// How long a request waits for approval before it lapses.
+    pub ttl: Duration,
+    /// The requester must give a reason.
+    pub reason_required: bool,
+}
+
+/// The answer to "may this person approve this request?".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ApproveDecision {
+    /// `by` is the binding that gives the approver an approving role here.
+    Allowed { by: RuleRef },
+    /// The approver asked for it: nobody approves their own request.
+    OwnRequest,
+    /// No binding gives the approver a role that may approve this operation here.
+    NotAnApprover,
+}
+
+/// A cluster name or operation pattern the file mentions, so `check-config` can check it
+/// against the configured clusters and the operation catalogue.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Reference {
+    /// Where it is written, e.g. `deny[0].clusters[1]`.
+    pub key: String,
+    pub kind: ReferenceKind,
+    /// As written: operation patterns may be globs, clusters may be `*` or globs.
+    pub value: String,
+}
+
+/// What a [`Reference`] names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReferenceKind {
+    Cluster,
+    Operation,
+}
