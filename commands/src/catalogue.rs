@@ -1,0 +1,121 @@
+//! The one list of operations. `help`, the parser and `check-config` all read it; adding
+//! an operation is its own file plus one line here.
+
+use crate::{Operation, Spec, contacts, etcd, planned};
+
+/// One operation: its spec, and its implementation once it has one.
+pub struct Entry {
+    pub spec: &'static Spec,
+    pub operation: Option<&'static dyn Operation>,
+}
+
+impl Entry {
+    const fn ready(spec: &'static Spec, operation: &'static dyn Operation) -> Self {
+        Entry {
+            spec,
+            operation: Some(operation),
+        }
+    }
+    const fn planned(spec: &'static Spec) -> Self {
+        Entry {
+            spec,
+            operation: None,
+        }
+    }
+}
+
+/// Every operation of OPERATIONS.md, in its order.
+pub static CATALOGUE: &[Entry] = &[
+    Entry::planned(&planned::CLUSTER_STATUS),
+    Entry::planned(&planned::CLUSTER_TOP),
+    Entry::planned(&planned::STORAGE_PVC),
+    Entry::planned(&planned::CERTS_LIST),
+    Entry::ready(&etcd::status::SPEC, &etcd::status::EtcdStatus),
+    Entry::ready(&etcd::snapshot::SPEC, &etcd::snapshot::EtcdSnapshot),
+    Entry::ready(&etcd::snapshots::SPEC, &etcd::snapshots::EtcdSnapshots),
+    Entry::planned(&planned::VELERO_BACKUP),
+    Entry::planned(&planned::VELERO_BACKUPS),
+    Entry::planned(&planned::VELERO_SCHEDULE),
+    Entry::planned(&planned::ETCD_RESTORE),
+    Entry::planned(&planned::VELERO_RESTORE),
+    Entry::planned(&planned::DR_REBUILD),
+    Entry::planned(&planned::K8S_UPGRADE),
+    Entry::planned(&planned::HELM_LIST),
+    Entry::planned(&planned::HELM_UPGRADE),
+    Entry::planned(&planned::HELM_ROLLBACK),
+    Entry::planned(&planned::CILIUM_STATUS),
+    Entry::planned(&planned::CILIUM_UPGRADE),
+    Entry::planned(&planned::POD_DESCRIBE),
+    Entry::planned(&planned::POD_LOGS),
+    Entry::planned(&planned::EVENTS),
+    Entry::planned(&planned::NET_ENDPOINTS),
+    Entry::planned(&planned::NET_TEST),
+    Entry::planned(&planned::NET_OBSERVE),
+    Entry::planned(&planned::STORAGE_DESCRIBE),
+    Entry::planned(&planned::CERT_DESCRIBE),
+    Entry::planned(&planned::CERT_RENEW),
+    Entry::planned(&planned::VAULT_STATUS),
+    Entry::planned(&planned::VAULT_UNSEAL),
+    Entry::planned(&planned::SECRETS_SYNC),
+    Entry::planned(&planned::VM_LIST),
+    Entry::planned(&planned::VM_RESTART),
+    Entry::planned(&planned::NODE_KUBELET),
+    Entry::planned(&planned::NODE_DISK),
+    Entry::planned(&planned::NODE_PRUNE),
+    Entry::planned(&planned::OOM),
+    Entry::planned(&planned::LIMITS_SET),
+    Entry::planned(&planned::PAGE),
+    Entry::ready(&contacts::SPEC, &contacts::Contacts),
+    Entry::planned(&planned::GET),
+    Entry::planned(&planned::YAML),
+    Entry::planned(&planned::POD_DELETE),
+];
+
+/// The entry for an operation id.
+pub fn entry(id: &str) -> Option<&'static Entry> {
+    CATALOGUE.iter().find(|e| e.spec.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn ids_and_spellings_are_unique() {
+        let mut ids = HashSet::new();
+        let mut spellings = HashSet::new();
+        for e in CATALOGUE {
+            assert!(ids.insert(e.spec.id), "duplicate id {}", e.spec.id);
+            for f in e.spec.forms {
+                assert!(
+                    spellings.insert(f.words.join(" ")),
+                    "duplicate form {:?}",
+                    f.words
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn ready_operations_match_their_entry() {
+        for e in CATALOGUE {
+            if let Some(op) = e.operation {
+                assert_eq!(op.spec().id, e.spec.id);
+            }
+        }
+    }
+
+    #[test]
+    fn catalogue_covers_every_row_of_operations_md() {
+        // The ids of OPERATIONS.md, copied here so a dropped row fails loudly.
+        let expected = "cluster.status cluster.top storage.pvc certs.list etcd.status etcd.snapshot \
+            etcd.snapshots velero.backup velero.backups velero.schedule etcd.restore velero.restore \
+            dr.rebuild k8s.upgrade helm.list helm.upgrade helm.rollback cilium.status cilium.upgrade \
+            pod.describe pod.logs events net.endpoints net.test net.observe storage.describe \
+            cert.describe cert.renew vault.status vault.unseal secrets.sync vm.list vm.restart \
+            node.kubelet node.disk node.prune oom limits.set page contacts get yaml pod.delete";
+        let ids: Vec<&str> = CATALOGUE.iter().map(|e| e.spec.id).collect();
+        assert_eq!(ids, expected.split_whitespace().collect::<Vec<_>>());
+    }
+}

@@ -1,0 +1,98 @@
+//! An operation is a short ordered list of steps.
+//!
+//! Each [`Step`] can say what it will do ([`Step::plan`]) before it does it
+//! ([`Step::run`]), and reports progress while it runs. Steps share what they learn through
+//! typed [`Facts`] (the snapshot step leaves the file it wrote; the verify step reads it), so
+//! steps stay small and can later be composed from configuration.
+
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+
+use crate::{Message, OpError, Report, Request, Settings, Spec};
+
+/// One runbook operation.
+pub trait Operation: Send + Sync {
+    fn spec(&self) -> &'static Spec;
+
+    /// The steps this request will take, in order. Building them touches nothing, so the
+    /// plan can be shown (and approved) before anything runs.
+    fn steps(&self, request: &Request) -> Result<Vec<Box<dyn Step>>, OpError>;
+}
+
+/// One step of an operation.
+#[async_trait]
+pub trait Step: Send + Sync {
+    /// What the step will do, said before it runs.
+    fn plan(&self) -> Message;
+
+    /// Does it. Progress goes to `cx.progress`, findings to `cx.report`, and what later
+    /// steps need to `cx.facts`.
+    async fn run(&self, cx: &mut RunContext<'_>) -> Result<(), OpError>;
+}
+
+/// Where a running step says how far it got. The engine attaches it to the current step.
+pub trait Progress: Send + Sync {
+    fn report(&self, message: Message);
+}
+
+/// Everything a step may use.
+pub struct RunContext<'a> {
+    pub settings: &'a Settings,
+    pub progress: &'a dyn Progress,
+    pub report: Report,
+    pub facts: Facts,
+}
+
+impl<'a> RunContext<'a> {
+    pub fn new(settings: &'a Settings, progress: &'a dyn Progress) -> Self {
+        RunContext {
+            settings,
+            progress,
+            report: Report::default(),
+            facts: Facts::default(),
+        }
+    }
+}
+
+/// Typed values that steps leave for later steps, one per type.
+#[derive(Default)]
+pub struct Facts(HashMap<TypeId, Box<dyn Any + Send + Sync>>);
+
+impl Facts {
+    pub fn insert<T: Any + Send + Sync>(&mut self, value: T) {
+        self.0.insert(TypeId::of::<T>(), Box::new(value));
+    }
+
+    pub fn get<T: Any + Send + Sync>(&self) -> Option<&T> {
+        self.0.get(&TypeId::of::<T>())?.downcast_ref()
+    }
+
+    /// The fact an earlier step must have left; its absence is a bug in the step order.
+    pub fn require<T: Any + Send + Sync>(&self) -> Result<&T, OpError> {
+        self.get()
+            .ok_or(OpError::MissingFact(std::any::type_name::<T>()))
+    }
+}
+
+/// Progress that goes nowhere, for tests and dry runs.
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn report(&self, _message: Message) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn facts_are_keyed_by_type() {
+        struct Path(&'static str);
+        let mut facts = Facts::default();
+        assert!(facts.require::<Path>().is_err());
+        facts.insert(Path("/tmp/x"));
+        assert_eq!(facts.require::<Path>().map(|p| p.0).ok(), Some("/tmp/x"));
+    }
+}

@@ -1,0 +1,118 @@
+//! What was typed, checked: a parsed [`Invocation`], then a [`Request`] resolved against the
+//! configuration (which clusters `-c all` means).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use crate::{Form, Spec};
+
+/// A value the parser checked against its [`Kind`](crate::Kind).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Text(String),
+    Switch,
+    Duration(Duration),
+    Count(u64),
+    List(Vec<String>),
+}
+
+/// The arguments of one invocation, by name.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Args(pub(crate) BTreeMap<&'static str, Value>);
+
+impl Args {
+    pub fn text(&self, name: &str) -> Option<&str> {
+        match self.0.get(name)? {
+            Value::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+    pub fn switch(&self, name: &str) -> bool {
+        matches!(self.0.get(name), Some(Value::Switch))
+    }
+    pub fn duration(&self, name: &str) -> Option<Duration> {
+        match self.0.get(name)? {
+            Value::Duration(d) => Some(*d),
+            _ => None,
+        }
+    }
+    pub fn count(&self, name: &str) -> Option<u64> {
+        match self.0.get(name)? {
+            Value::Count(n) => Some(*n),
+            _ => None,
+        }
+    }
+    pub fn list(&self, name: &str) -> Option<&[String]> {
+        match self.0.get(name)? {
+            Value::List(l) => Some(l),
+            _ => None,
+        }
+    }
+    /// Every argument as `name=value`, for the audit log and the approval hash.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &Value)> {
+        self.0.iter().map(|(k, v)| (*k, v))
+    }
+}
+
+impl std::fmt::Display for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Value::Text(t) => f.write_str(t),
+            Value::Switch => f.write_str("true"),
+            Value::Duration(d) => write!(f, "{}", humantime::format_duration(*d)),
+            Value::Count(n) => write!(f, "{n}"),
+            Value::List(l) => f.write_str(&l.join(",")),
+        }
+    }
+}
+
+/// Parsed text, before the configuration is consulted.
+#[derive(Clone, Debug)]
+pub struct Invocation {
+    pub spec: &'static Spec,
+    pub form: &'static Form,
+    pub args: Args,
+    /// `--reason "…"`, which any command may carry.
+    pub reason: Option<String>,
+}
+
+/// Which namespaces a request covers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Namespaces {
+    /// The operation is not namespaced.
+    NotApplicable,
+    /// `-A`, or no `-n` on an operation that then covers every namespace.
+    All,
+    One(String),
+}
+
+/// An invocation resolved against the configuration: ready for the policy and the engine.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub spec: &'static Spec,
+    pub form: &'static Form,
+    pub args: Args,
+    /// The clusters it targets, in name order; empty for global operations.
+    pub clusters: Vec<String>,
+    pub namespaces: Namespaces,
+    pub reason: Option<String>,
+}
+
+impl Request {
+    /// The one cluster of a single-cluster operation.
+    pub fn cluster(&self) -> Option<&str> {
+        self.clusters.first().map(String::as_str)
+    }
+
+    /// The command as typed, normalised: words, then arguments in name order.
+    pub fn canonical(&self) -> String {
+        let mut out = self.form.words.join(" ");
+        for (name, value) in self.args.iter() {
+            out.push_str(&format!(" {name}={value}"));
+        }
+        if !self.clusters.is_empty() {
+            out.push_str(&format!(" clusters={}", self.clusters.join(",")));
+        }
+        out
+    }
+}

@@ -1,0 +1,125 @@
+//! The parts of the bot's configuration that operations read.
+//!
+//! The bot loads and checks the whole file; operations get these typed sections and
+//! nothing else (no chat credentials, no policy).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// What operations may know of the configuration.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    pub clusters: BTreeMap<String, ClusterSettings>,
+    pub backup: BackupSettings,
+    pub contacts: Vec<Contact>,
+}
+
+/// `clusters.NAME`: a cluster needs only what its operations use.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct ClusterSettings {
+    /// The kubeconfig context naming this cluster.
+    pub context: Option<String>,
+    /// The kubeconfig file; the usual lookup (`KUBECONFIG`, `~/.kube/config`) when absent.
+    pub kubeconfig: Option<PathBuf>,
+    pub etcd: Option<EtcdSettings>,
+}
+
+/// `clusters.NAME.etcd`.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct EtcdSettings {
+    pub endpoints: Vec<String>,
+    /// CA bundle that signed the server certificates.
+    pub cacert: Option<PathBuf>,
+    /// Client certificate and key, for etcd's mutual TLS (kubeadm requires it).
+    pub cert: Option<PathBuf>,
+    pub key: Option<PathBuf>,
+    /// How long to wait for etcd to answer, e.g. `5s`. Default 5s.
+    #[serde(default)]
+    pub timeout: Option<String>,
+}
+
+/// `backup`: where etcd snapshots go and how long they are kept.
+#[derive(Clone, Debug, Deserialize)]
+pub struct BackupSettings {
+    pub dir: PathBuf,
+    /// A duration such as `7d`; checked by `check-config`.
+    #[serde(default = "default_retention")]
+    pub retention: String,
+}
+
+fn default_retention() -> String {
+    "7d".to_string()
+}
+
+impl Default for BackupSettings {
+    fn default() -> Self {
+        BackupSettings {
+            dir: PathBuf::from("/var/backups/etcd"),
+            retention: default_retention(),
+        }
+    }
+}
+
+impl BackupSettings {
+    /// The retention as a duration; `None` when it does not parse (check-config says so).
+    pub fn retention(&self) -> Option<Duration> {
+        crate::validate::duration(&self.retention).ok()
+    }
+}
+
+impl EtcdSettings {
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+            .as_deref()
+            .and_then(|t| crate::validate::duration(t).ok())
+            .unwrap_or(Duration::from_secs(5))
+    }
+}
+
+/// One row of the emergency contacts table (RUNBOOK §6.4).
+#[derive(Clone, Debug, Deserialize)]
+pub struct Contact {
+    /// `cluster-failure`, `security-incident`, `external-outage`, or a team's own.
+    pub situation: String,
+    pub team: String,
+    #[serde(default)]
+    pub slack_mentions: Vec<String>,
+    #[serde(default)]
+    pub discord_mentions: Vec<String>,
+    #[serde(default)]
+    pub pagerduty_routing_key: Option<Secret>,
+    #[serde(default)]
+    pub opsgenie_team: Option<String>,
+    #[serde(default)]
+    pub webhook: Option<String>,
+    #[serde(default)]
+    pub email: Vec<String>,
+}
+
+/// A credential: printed as `***` so it never reaches a log or a chat by accident.
+#[derive(Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+    /// The value itself, for the one place that sends it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.trim().is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
