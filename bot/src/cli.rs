@@ -1,0 +1,317 @@
+//! The command line of CONTRACT.md, and what each subcommand prints.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use commands::{Message, msg};
+use policies::{Decision, DenyReason, Target};
+
+use crate::config::{self, Config};
+use crate::engine::Engine;
+use crate::i18n::{Locale, Localizer};
+use crate::store::{SqliteStore, Store, Verification, verify_chain};
+
+#[derive(Parser)]
+#[command(name = "opsbot", version, about = "ChatOps for the platform runbook")]
+pub struct Args {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// The bot: HTTP endpoints, Slack and Discord.
+    Serve {
+        #[arg(long, default_value = "opsbot.toml")]
+        config: PathBuf,
+    },
+    /// A chat in the terminal as user shell:NAME, one command a line from stdin.
+    Shell {
+        #[arg(long, default_value = "opsbot.toml")]
+        config: PathBuf,
+        #[arg(long = "as", value_name = "NAME")]
+        name: String,
+    },
+    /// Checks configuration and policy; every problem with its file, key and reason.
+    CheckConfig {
+        #[arg(long, default_value = "opsbot.toml")]
+        config: PathBuf,
+    },
+    /// The policy decision for SUBJECT running OPERATION, and the rules that made it.
+    CanI {
+        #[arg(long, default_value = "opsbot.toml")]
+        config: PathBuf,
+        /// `slack:U012ABC`, `discord:…`, `shell:alice`.
+        subject: String,
+        /// An operation id, e.g. `etcd.snapshot`.
+        operation: String,
+        #[arg(short = 'c', long = "cluster")]
+        cluster: Option<String>,
+        #[arg(short = 'n', long = "namespace")]
+        namespace: Option<String>,
+        /// A group the subject belongs to (`slack-group:S0ONCALL`); repeatable.
+        #[arg(long = "group")]
+        groups: Vec<String>,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// Checks the hash chain; exit 1 and the first broken record if tampered with.
+    Verify {
+        #[arg(long, default_value = "opsbot.toml")]
+        config: PathBuf,
+    },
+}
+
+pub async fn run(args: Args) -> ExitCode {
+    match args.command {
+        Cmd::CheckConfig { config } => check_config(&config),
+        Cmd::Shell { config, name } => shell(&config, &name).await,
+        Cmd::CanI {
+            config,
+            subject,
+            operation,
+            cluster,
+            namespace,
+            groups,
+        } => can_i(&config, &subject, &operation, cluster, namespace, &groups),
+        Cmd::Audit {
+            command: AuditCmd::Verify { config },
+        } => audit_verify(&config).await,
+        Cmd::Serve { config } => {
+            let Some(config) = load(&config) else {
+                return ExitCode::from(1);
+            };
+            say(&Localizer::new(config.locale), &msg!("serve-not-yet"));
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn say(l10n: &Localizer, message: &Message) {
+    println!("{}", l10n.text(message));
+}
+
+fn fail(l10n: &Localizer, message: &Message) {
+    eprintln!("{}", l10n.text(message));
+}
+
+/// The locale to speak in before the configuration is known to be good.
+fn early_locale(path: &Path) -> Locale {
+    if let Ok(l) = std::env::var("OPSBOT__LOCALE") {
+        return l.parse().unwrap_or_default();
+    }
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| text.parse::<toml::Table>().ok())
+        .and_then(|t| t.get("locale")?.as_str()?.parse().ok())
+        .unwrap_or_default()
+}
+
+fn print_problems(l10n: &Localizer, problems: &[config::Problem]) {
+    for p in problems {
+        let key = if p.key.is_empty() { "-" } else { &p.key };
+        eprintln!("{}: {key}: {}", p.source, l10n.text(&p.reason));
+    }
+}
+
+/// Loads the configuration, or prints every problem and returns None.
+fn load(path: &Path) -> Option<Config> {
+    match config::load(path) {
+        Ok(config) => Some(config),
+        Err(problems) => {
+            let l10n = Localizer::new(early_locale(path));
+            print_problems(&l10n, &config::sorted(problems));
+            None
+        }
+    }
+}
+
+fn check_config(path: &Path) -> ExitCode {
+    match config::load(path) {
+        Ok(config) => {
+            let l10n = Localizer::new(config.locale);
+            say(
+                &l10n,
+                &msg!(
+                    "check-config-ok",
+                    path = path.display().to_string(),
+                    clusters = config.settings.clusters.len(),
+                    contacts = config.settings.contacts.len()
+                ),
+            );
+            ExitCode::SUCCESS
+        }
+        Err(problems) => {
+            let l10n = Localizer::new(early_locale(path));
+            let count = problems.len();
+            print_problems(&l10n, &config::sorted(problems));
+            fail(&l10n, &msg!("check-config-failed", count = count));
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn open_store(config: &Config, l10n: &Localizer) -> Option<SqliteStore> {
+    match SqliteStore::open(&config.state_path).await {
+        Ok(store) => Some(store),
+        Err(e) => {
+            tracing::error!(error = ?e, "state store");
+            fail(l10n, &msg!("store-open-failed", reason = e.to_string()));
+            None
+        }
+    }
+}
+
+async fn shell(path: &Path, name: &str) -> ExitCode {
+    let Some(config) = load(path) else {
+        return ExitCode::from(1);
+    };
+    let l10n = Localizer::new(config.locale);
+    if commands::validate::dns1123_subdomain(name).is_err() {
+        fail(&l10n, &msg!("shell-bad-name", name = name));
+        return ExitCode::from(2);
+    }
+    let Some(store) = open_store(&config, &l10n).await else {
+        return ExitCode::from(1);
+    };
+    let engine = Engine::new(Arc::new(config), Arc::new(store));
+    match crate::adapters::shell::run(&engine, name).await {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            fail(&l10n, &msg!("shell-input-failed", reason = e.to_string()));
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn can_i(
+    path: &Path,
+    subject: &str,
+    operation: &str,
+    cluster: Option<String>,
+    namespace: Option<String>,
+    groups: &[String],
+) -> ExitCode {
+    let Some(config) = load(path) else {
+        return ExitCode::from(1);
+    };
+    let l10n = Localizer::new(config.locale);
+    if commands::entry(operation).is_none() {
+        fail(
+            &l10n,
+            &msg!("can-i-unknown-operation", operation = operation),
+        );
+        return ExitCode::from(2);
+    }
+    if let Some(c) = &cluster
+        && c != "all"
+        && !config.settings.clusters.contains_key(c)
+    {
+        let known: Vec<&str> = config
+            .settings
+            .clusters
+            .keys()
+            .map(String::as_str)
+            .collect();
+        fail(
+            &l10n,
+            &msg!(
+                "parse-unknown-cluster",
+                name = c.as_str(),
+                known = known.join(", ")
+            ),
+        );
+        return ExitCode::from(2);
+    }
+    let cluster_target = match cluster.as_deref() {
+        None => Target::NotApplicable,
+        Some("all") => Target::All,
+        Some(c) => Target::One(c),
+    };
+    let namespace_target = match namespace.as_deref() {
+        None => Target::NotApplicable,
+        Some("*") => Target::All,
+        Some(n) => Target::One(n),
+    };
+    let decision =
+        config
+            .policy
+            .decide(subject, groups, operation, cluster_target, namespace_target);
+    let verdict = match &decision {
+        Decision::Allow { .. } => msg!("can-i-allow", subject = subject, operation = operation),
+        Decision::NeedsApproval { rule, .. } => msg!(
+            "can-i-needs-approval",
+            subject = subject,
+            operation = operation,
+            approvers = rule.approvers,
+            roles = rule.approver_roles.join(", ")
+        ),
+        Decision::Deny {
+            reason: DenyReason::Explicit { .. },
+        } => msg!(
+            "can-i-deny-explicit",
+            subject = subject,
+            operation = operation
+        ),
+        Decision::Deny {
+            reason: DenyReason::NoRuleAllows,
+        } => msg!(
+            "can-i-deny-default",
+            subject = subject,
+            operation = operation
+        ),
+    };
+    say(&l10n, &verdict);
+    for rule in decision.rules() {
+        say(&l10n, &msg!("can-i-rule", rule = rule.to_string()));
+    }
+    if decision.is_allowed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+async fn audit_verify(path: &Path) -> ExitCode {
+    let Some(config) = load(path) else {
+        return ExitCode::from(1);
+    };
+    let l10n = Localizer::new(config.locale);
+    let Some(store) = open_store(&config, &l10n).await else {
+        return ExitCode::from(1);
+    };
+    let (records, head) = match (store.audit_records().await, store.audit_head().await) {
+        (Ok(records), Ok(head)) => (records, head),
+        (Err(e), _) | (_, Err(e)) => {
+            fail(&l10n, &msg!("store-open-failed", reason = e.to_string()));
+            return ExitCode::from(1);
+        }
+    };
+    match verify_chain(&records, head.as_ref().map(|(s, h)| (*s, h.as_str()))) {
+        Verification::Intact { records } => {
+            say(&l10n, &msg!("audit-intact", records = records));
+            ExitCode::SUCCESS
+        }
+        Verification::Broken { seq, reason } => {
+            use crate::store::BreakReason;
+            let why = match reason {
+                BreakReason::Gap { expected } => msg!("audit-break-gap", expected = expected),
+                BreakReason::Link => msg!("audit-break-link"),
+                BreakReason::Content => msg!("audit-break-content"),
+                BreakReason::Truncated { head } => msg!("audit-break-truncated", head = head),
+            };
+            fail(&l10n, &msg!("audit-broken", seq = seq, reason = why));
+            ExitCode::from(1)
+        }
+    }
+}

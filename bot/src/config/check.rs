@@ -1,0 +1,428 @@
+//! Every check of the configuration, collected rather than stopping at the first.
+
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use commands::{CATALOGUE, Message, Secret, Settings, msg, validate};
+use config::{Map, Value};
+use policies::{Policy, ProblemKind, ReferenceKind};
+use serde::de::DeserializeOwned;
+
+use super::{Config, DEFAULT_LISTEN, Problem, RawConfig};
+use crate::i18n::Locale;
+
+struct Checker<'a> {
+    file: String,
+    root: &'a Map<String, Value>,
+    problems: Vec<Problem>,
+}
+
+impl Checker<'_> {
+    /// Where a key's value came from: the file, or the environment for an override.
+    fn source_of(&self, key: &str) -> String {
+        let mut parts = key.split('.');
+        let mut current = parts.next().and_then(|p| self.root.get(p));
+        for part in parts {
+            current = match current.map(|v| &v.kind) {
+                Some(config::ValueKind::Table(t)) => t.get(part),
+                _ => None,
+            };
+        }
+        match current.and_then(Value::origin) {
+            Some("the environment") => "the environment".to_string(),
+            _ => self.file.clone(),
+        }
+    }
+
+    fn add(&mut self, key: impl Into<String>, reason: Message) {
+        let key = key.into();
+        let source = self.source_of(&key);
+        self.problems.push(Problem {
+            source,
+            key,
+            reason,
+        });
+    }
+
+    /// Deserialises one top-level section, noting unknown keys and type errors.
+    fn section<T: DeserializeOwned + Default>(&mut self, name: &str) -> T {
+        let Some(value) = self.root.get(name).cloned() else {
+            return T::default();
+        };
+        let mut unknown = Vec::new();
+        let result: Result<T, _> = serde_ignored::deserialize(value, |path| {
+            unknown.push(format!("{name}.{path}"));
+        });
+        for key in unknown {
+            self.add(key, msg!("config-unknown-key"));
+        }
+        match result {
+            Ok(v) => v,
+            Err(e) => {
+                self.add(name, msg!("config-bad-value", reason = e.to_string()));
+                T::default()
+            }
+        }
+    }
+}
+
+/// Top-level keys of CONTRACT.md.
+const SECTIONS: [&str; 10] = [
+    "locale", "server", "state", "policy", "slack", "discord", "clusters", "backup", "contacts",
+    "paging",
+];
+
+pub(super) fn check(path: &Path, tree: config::Config) -> Result<Config, Vec<Problem>> {
+    let file = path.display().to_string();
+    let root: Map<String, Value> = match tree.try_deserialize() {
+        Ok(root) => root,
+        Err(e) => {
+            return Err(vec![Problem {
+                source: file,
+                key: String::new(),
+                reason: msg!("config-syntax", reason = e.to_string()),
+            }]);
+        }
+    };
+    let mut c = Checker {
+        file,
+        root: &root,
+        problems: Vec::new(),
+    };
+    for key in root.keys() {
+        if !SECTIONS.contains(&key.as_str()) {
+            c.add(key.clone(), msg!("config-unknown-key"));
+        }
+    }
+    let raw = RawConfig {
+        locale: c.section::<Option<String>>("locale"),
+        server: c.section("server"),
+        state: c.section("state"),
+        policy: c.section("policy"),
+        slack: c.section("slack"),
+        discord: c.section("discord"),
+        clusters: c.section("clusters"),
+        backup: c.section("backup"),
+        contacts: c.section("contacts"),
+        paging: c.section("paging"),
+    };
+    // Paths in the file are relative to the file; absolute, so reports name them fully.
+    let parent = path.parent().unwrap_or(Path::new("."));
+    let base_buf = std::path::absolute(parent).unwrap_or_else(|_| parent.to_path_buf());
+    let base = base_buf.as_path();
+
+    let locale = match raw.locale.as_deref() {
+        None => Locale::En,
+        Some(l) => l.parse().unwrap_or_else(|()| {
+            c.add("locale", msg!("config-bad-locale", value = l));
+            Locale::En
+        }),
+    };
+    let listen_text = raw.server.listen.as_deref().unwrap_or(DEFAULT_LISTEN);
+    let listen = listen_text.parse::<SocketAddr>().unwrap_or_else(|_| {
+        c.add(
+            "server.listen",
+            msg!("config-bad-address", value = listen_text),
+        );
+        SocketAddr::from(([127, 0, 0, 1], 8080))
+    });
+    let state_path = match &raw.state {
+        Some(state) => relative_to(base, &state.path),
+        None => {
+            c.add("state.path", msg!("config-missing-key"));
+            PathBuf::new()
+        }
+    };
+    if let Some(parent) = state_path.parent().filter(|p| !p.as_os_str().is_empty())
+        && !parent.is_dir()
+    {
+        c.add(
+            "state.path",
+            msg!("config-no-directory", path = parent.display().to_string()),
+        );
+    }
+    check_secrets(&mut c, &raw);
+    check_clusters(&mut c, &raw, base);
+    let backup = raw.backup.clone().unwrap_or_default();
+    if validate::duration(&backup.retention).is_err() {
+        c.add(
+            "backup.retention",
+            msg!("config-bad-duration", value = backup.retention.as_str()),
+        );
+    }
+    check_contacts(&mut c, &raw);
+    let policy_path = match &raw.policy {
+        Some(p) => relative_to(base, &p.file),
+        None => {
+            c.add("policy.file", msg!("config-missing-key"));
+            PathBuf::new()
+        }
+    };
+    let policy = if raw.policy.is_some() {
+        check_policy(&mut c, &policy_path, &raw)
+    } else {
+        None
+    };
+
+    match policy {
+        Some(policy) if c.problems.is_empty() => Ok(Config {
+            path: path.to_path_buf(),
+            locale,
+            listen,
+            state_path,
+            policy_path,
+            policy,
+            settings: Settings {
+                clusters: raw
+                    .clusters
+                    .into_iter()
+                    .map(|(name, mut cluster)| {
+                        cluster.kubeconfig = cluster.kubeconfig.map(|k| relative_to(base, &k));
+                        if let Some(etcd) = &mut cluster.etcd {
+                            for file in [&mut etcd.cacert, &mut etcd.cert, &mut etcd.key] {
+                                *file = file.as_ref().map(|f| relative_to(base, f));
+                            }
+                        }
+                        (name, cluster)
+                    })
+                    .collect(),
+                backup: commands::BackupSettings {
+                    dir: relative_to(base, &backup.dir),
+                    ..backup
+                },
+                contacts: raw.contacts,
+            },
+            slack: raw.slack,
+            discord: raw.discord,
+            paging: raw.paging,
+        }),
+        _ => Err(c.problems),
+    }
+}
+
+/// Paths in the file are relative to the file, so a config works from any directory.
+fn relative_to(base: &Path, path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        base.join(path)
+    }
+}
+
+fn missing_secret(secret: &Option<Secret>) -> bool {
+    secret.as_ref().is_none_or(Secret::is_empty)
+}
+
+/// A chat section present without the secret that authenticates it would accept forged
+/// requests or fail at the first call: both are configuration errors.
+fn check_secrets(c: &mut Checker<'_>, raw: &RawConfig) {
+    if let Some(slack) = &raw.slack {
+        for (key, secret) in [
+            ("slack.signing_secret", &slack.signing_secret),
+            ("slack.bot_token", &slack.bot_token),
+        ] {
+            if missing_secret(secret) {
+                c.add(key, msg!("config-missing-secret"));
+            }
+        }
+    }
+    if let Some(discord) = &raw.discord {
+        for (key, secret) in [
+            ("discord.public_key", &discord.public_key),
+            ("discord.bot_token", &discord.bot_token),
+        ] {
+            if missing_secret(secret) {
+                c.add(key, msg!("config-missing-secret"));
+            }
+        }
+        if discord.application_id.as_deref().is_none_or(str::is_empty) {
+            c.add("discord.application_id", msg!("config-missing-key"));
+        }
+    }
+}
+
+fn check_clusters(c: &mut Checker<'_>, raw: &RawConfig, base: &Path) {
+    for (name, cluster) in &raw.clusters {
+        let key = |k: &str| format!("clusters.{name}.{k}");
+        if validate::dns1123_label(name).is_err() {
+            c.add(format!("clusters.{name}"), msg!("config-bad-cluster-name"));
+        }
+        if cluster.context.is_none() && cluster.etcd.is_none() {
+            c.add(format!("clusters.{name}"), msg!("config-cluster-empty"));
+        }
+        if let Some(kubeconfig) = &cluster.kubeconfig {
+            check_readable(c, key("kubeconfig"), &relative_to(base, kubeconfig));
+        }
+        let Some(etcd) = &cluster.etcd else { continue };
+        if etcd.endpoints.is_empty() {
+            c.add(key("etcd.endpoints"), msg!("config-missing-key"));
+        }
+        for (i, endpoint) in etcd.endpoints.iter().enumerate() {
+            let scheme_ok = endpoint.starts_with("http://") || endpoint.starts_with("https://");
+            let has_port = endpoint
+                .rsplit_once(':')
+                .is_some_and(|(_, p)| p.trim_end_matches('/').parse::<u16>().is_ok());
+            if !scheme_ok || !has_port {
+                c.add(
+                    format!("clusters.{name}.etcd.endpoints[{i}]"),
+                    msg!("config-bad-endpoint", value = endpoint.as_str()),
+                );
+            }
+        }
+        for (k, file) in [
+            ("cacert", &etcd.cacert),
+            ("cert", &etcd.cert),
+            ("key", &etcd.key),
+        ] {
+            if let Some(file) = file {
+                check_readable(c, key(&format!("etcd.{k}")), &relative_to(base, file));
+            }
+        }
+        // Mutual TLS needs both halves; one alone is a missing secret.
+        match (&etcd.cert, &etcd.key) {
+            (Some(_), None) => c.add(key("etcd.key"), msg!("config-missing-secret")),
+            (None, Some(_)) => c.add(key("etcd.cert"), msg!("config-missing-key")),
+            _ => {}
+        }
+        if let Some(timeout) = &etcd.timeout
+            && validate::duration(timeout).is_err()
+        {
+            c.add(
+                key("etcd.timeout"),
+                msg!("config-bad-duration", value = timeout.as_str()),
+            );
+        }
+    }
+}
+
+fn check_readable(c: &mut Checker<'_>, key: String, path: &Path) {
+    if let Err(e) = std::fs::File::open(path) {
+        c.add(
+            key,
+            msg!(
+                "config-unreadable",
+                path = path.display().to_string(),
+                reason = e.to_string()
+            ),
+        );
+    }
+}
+
+fn check_contacts(c: &mut Checker<'_>, raw: &RawConfig) {
+    let mut seen = BTreeSet::new();
+    for (i, contact) in raw.contacts.iter().enumerate() {
+        let key = |k: &str| format!("contacts[{i}].{k}");
+        if validate::dns1123_label(&contact.situation).is_err() {
+            c.add(
+                key("situation"),
+                msg!("config-bad-situation", value = contact.situation.as_str()),
+            );
+        }
+        if !seen.insert(contact.situation.as_str()) {
+            c.add(
+                key("situation"),
+                msg!(
+                    "config-duplicate-situation",
+                    value = contact.situation.as_str()
+                ),
+            );
+        }
+        if contact.team.trim().is_empty() {
+            c.add(key("team"), msg!("config-missing-key"));
+        }
+        if contact
+            .pagerduty_routing_key
+            .as_ref()
+            .is_some_and(Secret::is_empty)
+        {
+            c.add(key("pagerduty_routing_key"), msg!("config-missing-secret"));
+        }
+        if contact.opsgenie_team.is_some()
+            && raw
+                .paging
+                .as_ref()
+                .is_none_or(|p| missing_secret(&p.opsgenie_api_key))
+        {
+            c.add("paging.opsgenie_api_key", msg!("config-missing-secret"));
+        }
+    }
+}
+
+/// Reads and checks the policy, then checks that every cluster and operation it names exists.
+fn check_policy(c: &mut Checker<'_>, path: &Path, raw: &RawConfig) -> Option<Policy> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) => {
+            c.add(
+                "policy.file",
+                msg!(
+                    "config-unreadable",
+                    path = path.display().to_string(),
+                    reason = e.to_string()
+                ),
+            );
+            return None;
+        }
+    };
+    let policy_source = path.display().to_string();
+    let policy = match Policy::from_toml(&text) {
+        Ok(policy) => policy,
+        Err(errors) => {
+            for problem in errors.0 {
+                c.problems.push(Problem {
+                    source: policy_source.clone(),
+                    key: problem.key.clone(),
+                    reason: policy_problem(&problem.reason),
+                });
+            }
+            return None;
+        }
+    };
+    let ids: Vec<&str> = CATALOGUE.iter().map(|e| e.spec.id).collect();
+    let before = c.problems.len();
+    for reference in policy.references() {
+        let known = match reference.kind {
+            ReferenceKind::Cluster => {
+                reference.value == "*"
+                    || raw
+                        .clusters
+                        .keys()
+                        .any(|name| glob_matches(&reference.value, name))
+            }
+            ReferenceKind::Operation => ids.iter().any(|id| glob_matches(&reference.value, id)),
+        };
+        if !known {
+            let reason = match reference.kind {
+                ReferenceKind::Cluster => {
+                    msg!("config-unknown-cluster", value = reference.value.as_str())
+                }
+                ReferenceKind::Operation => {
+                    msg!("config-unknown-operation", value = reference.value.as_str())
+                }
+            };
+            c.problems.push(Problem {
+                source: policy_source.clone(),
+                key: reference.key.clone(),
+                reason,
+            });
+        }
+    }
+    (c.problems.len() == before).then_some(policy)
+}
+
+/// The policy crate's problems in the user's language; free-form details stay as written.
+fn policy_problem(kind: &ProblemKind) -> Message {
+    match kind {
+        ProblemKind::Syntax(at) => msg!("policy-syntax", at = at.as_str()),
+        ProblemKind::UnknownKey => msg!("config-unknown-key"),
+        ProblemKind::UnknownRole(role) => msg!("policy-unknown-role", role = role.as_str()),
+        ProblemKind::BadSubject(subject) => msg!("policy-bad-subject", subject = subject.as_str()),
+        ProblemKind::BadDuration(value) => msg!("config-bad-duration", value = value.as_str()),
+        other => msg!("policy-problem", reason = other.to_string()),
+    }
+}
+
+fn glob_matches(pattern: &str, value: &str) -> bool {
+    wildmatch::WildMatch::new(pattern).matches(value)
+}

@@ -1,0 +1,152 @@
+//! The configuration file, as CONTRACT.md describes it: TOML read with the `config` crate,
+//! every key overridable from the environment as `OPSBOT__SECTION__KEY`.
+//!
+//! [`load`] reads and checks everything at once: a running bot and `check-config` see the
+//! same problems, each with its source, key and reason.
+
+mod check;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use commands::{BackupSettings, ClusterSettings, Contact, Message, Secret, Settings, msg};
+use policies::Policy;
+use serde::Deserialize;
+
+use crate::i18n::Locale;
+
+/// A configuration that passed every check.
+#[derive(Debug)]
+pub struct Config {
+    pub path: PathBuf,
+    pub locale: Locale,
+    pub listen: SocketAddr,
+    pub state_path: PathBuf,
+    pub policy_path: PathBuf,
+    pub policy: Policy,
+    pub settings: Settings,
+    pub slack: Option<SlackSection>,
+    pub discord: Option<DiscordSection>,
+    pub paging: Option<PagingSection>,
+}
+
+/// One thing wrong with the configuration.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Problem {
+    /// The file the key was read from, or `the environment`.
+    pub source: String,
+    /// Dotted path, e.g. `clusters.app2.etcd.cert`.
+    pub key: String,
+    pub reason: Message,
+}
+
+/// The file as written; checked into a [`Config`].
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct RawConfig {
+    pub locale: Option<String>,
+    #[serde(default)]
+    pub server: ServerSection,
+    pub state: Option<StateSection>,
+    pub policy: Option<PolicySection>,
+    pub slack: Option<SlackSection>,
+    pub discord: Option<DiscordSection>,
+    #[serde(default)]
+    pub clusters: BTreeMap<String, ClusterSettings>,
+    pub backup: Option<BackupSettings>,
+    #[serde(default)]
+    pub contacts: Vec<Contact>,
+    pub paging: Option<PagingSection>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ServerSection {
+    pub listen: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct StateSection {
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct PolicySection {
+    pub file: PathBuf,
+}
+
+/// `slack.*`: credentials and where to talk.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct SlackSection {
+    pub signing_secret: Option<Secret>,
+    pub bot_token: Option<Secret>,
+    /// Turns on Socket Mode.
+    pub app_token: Option<Secret>,
+    pub api_url: Option<String>,
+    pub incident_channel: Option<String>,
+}
+
+/// `discord.*`.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct DiscordSection {
+    pub public_key: Option<Secret>,
+    pub bot_token: Option<Secret>,
+    pub application_id: Option<String>,
+    pub api_url: Option<String>,
+    pub incident_channel: Option<String>,
+}
+
+/// `paging.*`: where pagers are reached.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct PagingSection {
+    pub pagerduty_url: Option<String>,
+    pub opsgenie_url: Option<String>,
+    pub opsgenie_api_key: Option<Secret>,
+    pub smtp_url: Option<String>,
+    pub email_from: Option<String>,
+}
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+/// Reads the file and the environment, then checks everything.
+pub fn load(path: &Path) -> Result<Config, Vec<Problem>> {
+    let file_source = path.display().to_string();
+    let problem = |key: &str, reason: Message| Problem {
+        source: file_source.clone(),
+        key: key.to_string(),
+        reason,
+    };
+    if let Err(e) = std::fs::metadata(path) {
+        return Err(vec![problem(
+            "",
+            msg!(
+                "config-unreadable",
+                path = file_source.as_str(),
+                reason = e.to_string()
+            ),
+        )]);
+    }
+    let built = config::Config::builder()
+        .add_source(config::File::from(path).format(config::FileFormat::Toml))
+        .add_source(
+            config::Environment::with_prefix("OPSBOT")
+                .prefix_separator("__")
+                .separator("__"),
+        )
+        .build();
+    let tree = match built {
+        Ok(tree) => tree,
+        Err(e) => {
+            return Err(vec![problem(
+                "",
+                msg!("config-syntax", reason = e.to_string()),
+            )]);
+        }
+    };
+    check::check(path, tree)
+}
+
+/// Sorts problems the way they read best: by source, then key.
+pub fn sorted(mut problems: Vec<Problem>) -> Vec<Problem> {
+    problems.sort_by(|a, b| (&a.source, &a.key).cmp(&(&b.source, &b.key)));
+    problems
+}

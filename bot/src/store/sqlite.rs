@@ -1,0 +1,280 @@
+//! [`Store`] on SQLite, the embedded default.
+
+use std::path::Path;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use sqlx::{Row, SqlitePool};
+
+use super::audit::GENESIS;
+use super::{AuditEvent, AuditRecord, RunStart, RunState, Store, StoreError};
+
+/// Tables, created if absent. Plain SQL that PostgreSQL also takes.
+const SCHEMA: [&str; 3] = [
+    "CREATE TABLE IF NOT EXISTS audit_log (
+        seq BIGINT PRIMARY KEY,
+        at TEXT NOT NULL,
+        request_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        operation TEXT,
+        detail TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    )",
+    "CREATE TABLE IF NOT EXISTS audit_head (
+        id INTEGER PRIMARY KEY,
+        seq BIGINT NOT NULL,
+        hash TEXT NOT NULL
+    )",
+    "CREATE TABLE IF NOT EXISTS runs (
+        request_id TEXT PRIMARY KEY,
+        subject TEXT NOT NULL,
+        operation TEXT NOT NULL,
+        request TEXT NOT NULL,
+        state TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT
+    )",
+];
+
+/// How often an append retries when another writer moved the head first.
+const APPEND_ATTEMPTS: u32 = 50;
+
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path`.
+    pub async fn open(path: &Path) -> Result<Self, StoreError> {
+        let open_error = |source| StoreError::Open {
+            path: path.display().to_string(),
+            source,
+        };
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            // WAL lets readers (audit verify) work while a shell appends.
+            .journal_mode(SqliteJournalMode::Wal)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(open_error)?;
+        for statement in SCHEMA {
+            sqlx::query(statement)
+                .execute(&pool)
+                .await
+                .map_err(open_error)?;
+        }
+        Ok(SqliteStore { pool })
+    }
+
+    /// One attempt at appending; `Ok(None)` means another writer won and we should retry.
+    async fn try_append(&self, event: &AuditEvent) -> Result<Option<AuditRecord>, sqlx::Error> {
+        // IMMEDIATE takes the write lock up front, so two processes queue instead of failing.
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let head: Option<(i64, String)> =
+            sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
+                .fetch_optional(&mut *tx)
+                .await?;
+        let (prev_seq, prev_hash) = head.clone().unwrap_or((0, GENESIS.to_string()));
+        let mut record = AuditRecord {
+            seq: prev_seq + 1,
+            at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            request_id: event.request_id.clone(),
+            kind: event.kind.as_str().to_string(),
+            subject: event.subject.clone(),
+            operation: event.operation.clone(),
+            detail: event.detail.to_string(),
+            prev_hash,
+            hash: String::new(),
+        };
+        record.hash = record.compute_hash();
+        sqlx::query(
+            "INSERT INTO audit_log (seq, at, request_id, kind, subject, operation, detail, prev_hash, hash)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(record.seq)
+        .bind(&record.at)
+        .bind(&record.request_id)
+        .bind(&record.kind)
+        .bind(&record.subject)
+        .bind(&record.operation)
+        .bind(&record.detail)
+        .bind(&record.prev_hash)
+        .bind(&record.hash)
+        .execute(&mut *tx)
+        .await?;
+        // Compare-and-swap on the head: only the writer that read the current head moves it.
+        let moved = if head.is_some() {
+            sqlx::query("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1 AND seq = ?")
+                .bind(record.seq)
+                .bind(&record.hash)
+                .bind(prev_seq)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+        } else {
+            sqlx::query("INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?)")
+                .bind(record.seq)
+                .bind(&record.hash)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+        };
+        if moved != 1 {
+            tx.rollback().await?;
+            return Ok(None);
+        }
+        tx.commit().await?;
+        Ok(Some(record))
+    }
+}
+
+/// Lost races show up as a busy database or a duplicate key; both mean "try again".
+fn is_contention(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Database(db) => {
+            db.is_unique_violation()
+                || db
+                    .code()
+                    .is_some_and(|c| c == "5" || c == "6" || c == "517")
+        }
+        _ => false,
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn append_audit(&self, event: &AuditEvent) -> Result<AuditRecord, StoreError> {
+        for attempt in 0..APPEND_ATTEMPTS {
+            match self.try_append(event).await {
+                Ok(Some(record)) => return Ok(record),
+                Ok(None) => {}
+                Err(e) if is_contention(&e) => {}
+                Err(e) => return Err(e.into()),
+            }
+            tokio::time::sleep(Duration::from_millis(5 * u64::from(attempt + 1))).await;
+        }
+        Err(StoreError::Contended(APPEND_ATTEMPTS))
+    }
+
+    async fn audit_records(&self) -> Result<Vec<AuditRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, at, request_id, kind, subject, operation, detail, prev_hash, hash
+             FROM audit_log ORDER BY seq",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(AuditRecord {
+                    seq: row.try_get("seq")?,
+                    at: row.try_get("at")?,
+                    request_id: row.try_get("request_id")?,
+                    kind: row.try_get("kind")?,
+                    subject: row.try_get("subject")?,
+                    operation: row.try_get("operation")?,
+                    detail: row.try_get("detail")?,
+                    prev_hash: row.try_get("prev_hash")?,
+                    hash: row.try_get("hash")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(|e| StoreError::Malformed(e.to_string()))
+    }
+
+    async fn audit_head(&self) -> Result<Option<(i64, String)>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn begin_run(&self, run: &RunStart) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO runs (request_id, subject, operation, request, state, started_at)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&run.request_id)
+        .bind(&run.subject)
+        .bind(&run.operation)
+        .bind(&run.request)
+        .bind(RunState::Running.as_str())
+        .bind(chrono::Utc::now().to_rfc3339())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn finish_run(&self, request_id: &str, state: RunState) -> Result<(), StoreError> {
+        sqlx::query("UPDATE runs SET state = ?, finished_at = ? WHERE request_id = ?")
+            .bind(state.as_str())
+            .bind(chrono::Utc::now().to_rfc3339())
+            .bind(request_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{AuditKind, Verification, verify_chain};
+    use std::sync::Arc;
+
+    fn event(n: usize) -> AuditEvent {
+        AuditEvent {
+            request_id: format!("req-{n}"),
+            kind: AuditKind::Invocation,
+            subject: "shell:bob".into(),
+            operation: None,
+            detail: serde_json::json!({ "text": format!("etcd status {n}") }),
+        }
+    }
+
+    async fn verify(store: &SqliteStore) -> Verification {
+        let records = store.audit_records().await.expect("records");
+        let head = store.audit_head().await.expect("head");
+        verify_chain(&records, head.as_ref().map(|(s, h)| (*s, h.as_str())))
+    }
+
+    #[tokio::test]
+    async fn concurrent_appends_from_two_stores_keep_one_chain() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("state.db");
+        // Two stores on one file behave like two processes.
+        let a = Arc::new(SqliteStore::open(&path).await.expect("open a"));
+        let b = Arc::new(SqliteStore::open(&path).await.expect("open b"));
+        let mut tasks = Vec::new();
+        for n in 0..40 {
+            let store = if n % 2 == 0 { a.clone() } else { b.clone() };
+            tasks.push(tokio::spawn(
+                async move { store.append_audit(&event(n)).await },
+            ));
+        }
+        for task in tasks {
+            task.await.expect("join").expect("append");
+        }
+        assert_eq!(verify(&a).await, Verification::Intact { records: 40 });
+    }
+
+    #[tokio::test]
+    async fn records_survive_reopening() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("state.db");
+        {
+            let store = SqliteStore::open(&path).await.expect("open");
+            store.append_audit(&event(1)).await.expect("append");
+        }
+        let store = SqliteStore::open(&path).await.expect("reopen");
+        store.append_audit(&event(2)).await.expect("append");
+        assert_eq!(verify(&store).await, Verification::Intact { records: 2 });
+    }
+}

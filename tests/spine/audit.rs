@@ -1,0 +1,119 @@
+//! The audit log: every stage recorded, and tampering caught by `audit verify`.
+
+use super::bot_with_etcd;
+use opsbot_tests::bot::Bot;
+
+fn sql(bot: &Bot, statement: &'static str) {
+    let db = bot.state_db();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        use sqlx::Connection;
+        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
+            .await
+            .expect("open state db");
+        sqlx::query(statement)
+            .execute(&mut conn)
+            .await
+            .expect("tamper");
+    });
+}
+
+fn rows(bot: &Bot, query: &'static str) -> Vec<(String, String)> {
+    let db = bot.state_db();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        use sqlx::Connection;
+        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
+            .await
+            .expect("open state db");
+        sqlx::query_as(query)
+            .fetch_all(&mut conn)
+            .await
+            .expect("query")
+    })
+}
+
+#[test]
+fn every_stage_is_recorded_and_the_chain_verifies() {
+    let (bot, _etcd) = bot_with_etcd("en");
+    bot.shell("bob", "etcd snapshot -c mgmt\n");
+    bot.shell("victor", "etcd snapshot -c mgmt\nnonsense\n");
+    let kinds: Vec<String> = rows(&bot, "SELECT kind, subject FROM audit_log ORDER BY seq")
+        .into_iter()
+        .map(|(kind, subject)| format!("{kind}:{subject}"))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "invocation:shell:bob",
+            "decision:shell:bob",
+            "step:shell:bob",
+            "step:shell:bob",
+            "step:shell:bob",
+            "result:shell:bob",
+            "invocation:shell:victor",
+            "decision:shell:victor",
+            "result:shell:victor",
+            "invocation:shell:victor",
+            "rejected:shell:victor",
+        ]
+    );
+    let run = bot.run(&["audit", "verify"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(run.stdout.contains("intact: 11 records"), "{}", run.stdout);
+}
+
+#[test]
+fn an_edited_record_is_caught() {
+    let (bot, _etcd) = bot_with_etcd("en");
+    bot.shell("victor", "etcd status\netcd status\n");
+    sql(
+        &bot,
+        "UPDATE audit_log SET subject = 'shell:bob' WHERE seq = 2",
+    );
+    let run = bot.run(&["audit", "verify"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("at record 2"), "{}", run.stderr);
+}
+
+#[test]
+fn a_deleted_record_is_caught() {
+    let (bot, _etcd) = bot_with_etcd("en");
+    bot.shell("victor", "etcd status\netcd status\n");
+    sql(&bot, "DELETE FROM audit_log WHERE seq = 3");
+    let run = bot.run(&["audit", "verify"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("at record 4"), "{}", run.stderr);
+}
+
+#[test]
+fn reordered_records_are_caught() {
+    let (bot, _etcd) = bot_with_etcd("en");
+    bot.shell("victor", "etcd status\netcd status\n");
+    // Swap the contents of records 1 and 2, keeping their sequence numbers.
+    sql(&bot, "UPDATE audit_log SET seq = -1 WHERE seq = 1");
+    sql(&bot, "UPDATE audit_log SET seq = 1 WHERE seq = 2");
+    sql(&bot, "UPDATE audit_log SET seq = 2 WHERE seq = -1");
+    let run = bot.run(&["audit", "verify"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("at record 1"), "{}", run.stderr);
+}
+
+#[test]
+fn a_cut_tail_is_caught() {
+    let (bot, _etcd) = bot_with_etcd("en");
+    bot.shell("victor", "etcd status\n");
+    sql(
+        &bot,
+        "DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)",
+    );
+    let run = bot.run(&["audit", "verify"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("were removed"), "{}", run.stderr);
+}

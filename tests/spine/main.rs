@@ -1,0 +1,21 @@
+//! Issue 2, the spine: the real `opsbot` binary, driven through `opsbot shell` and its other
+//! subcommands, against a real etcd started on a free loopback port.
+
+mod audit;
+mod config;
+mod etcd;
+mod language;
+
+use opsbot_tests::bot::Bot;
+use opsbot_tests::etcd::EtcdServer;
+
+fn bin() -> &'static std::path::Path {
+    std::path::Path::new(env!("CARGO_BIN_EXE_opsbot"))
+}
+
+/// A bot with one cluster, `mgmt`, on a fresh etcd.
+fn bot_with_etcd(locale: &str) -> (Bot, EtcdServer) {
+    let etcd = EtcdServer::start();
+    let bot = Bot::new(bin(), &[("mgmt", etcd.endpoint())], locale);
+    (bot, etcd)
+}
