@@ -1,7 +1,7 @@
 //! The one list of operations. `help`, the parser and `check-config` all read it; adding
 //! an operation is its own file plus one line here.
 
-use crate::{Operation, Spec, contacts, etcd, planned};
+use crate::{Operation, Spec, cluster, contacts, etcd, planned};
 
 /// One operation: its spec, and its implementation once it has one.
 pub struct Entry {
@@ -26,7 +26,7 @@ impl Entry {
 
 /// Every operation of OPERATIONS.md, in its order.
 pub static CATALOGUE: &[Entry] = &[
-    Entry::planned(&planned::CLUSTER_STATUS),
+    Entry::ready(&cluster::status::SPEC, &cluster::status::ClusterStatus),
     Entry::planned(&planned::CLUSTER_TOP),
     Entry::planned(&planned::STORAGE_PVC),
     Entry::planned(&planned::CERTS_LIST),

@@ -23,9 +23,11 @@
 //! ```
 
 mod catalogue;
+pub mod cluster;
 pub mod contacts;
 mod error;
 pub mod etcd;
+pub mod k8s;
 mod message;
 mod operation;
 mod parse;

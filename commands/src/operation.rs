@@ -7,9 +7,11 @@
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use crate::k8s::Clusters;
 use crate::{Message, OpError, Report, Request, Settings, Spec};
 
 /// One runbook operation.
@@ -41,18 +43,28 @@ pub trait Progress: Send + Sync {
 pub struct RunContext<'a> {
     pub settings: &'a Settings,
     pub progress: &'a dyn Progress,
+    /// The clusters' API clients, shared across runs.
+    pub kube: Arc<Clusters>,
     pub report: Report,
     pub facts: Facts,
 }
 
 impl<'a> RunContext<'a> {
+    /// A context with its own (empty) set of API clients.
     pub fn new(settings: &'a Settings, progress: &'a dyn Progress) -> Self {
         RunContext {
             settings,
             progress,
+            kube: Arc::default(),
             report: Report::default(),
             facts: Facts::default(),
         }
+    }
+
+    /// Shares the process's API clients, so each cluster is connected to once.
+    pub fn with_clusters(mut self, kube: Arc<Clusters>) -> Self {
+        self.kube = kube;
+        self
     }
 }
 

@@ -26,14 +26,6 @@ const fn form(words: &'static [&'static str], args: &'static [crate::Arg]) -> Fo
 }
 
 planned!(
-    CLUSTER_STATUS,
-    "cluster.status",
-    "1.1",
-    Read,
-    Cluster,
-    [form(&["status"], &[cluster(true)])]
-);
-planned!(
     CLUSTER_TOP,
     "cluster.top",
     "1.2, 6.3",

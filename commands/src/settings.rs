@@ -26,6 +26,18 @@ pub struct ClusterSettings {
     /// The kubeconfig file; the usual lookup (`KUBECONFIG`, `~/.kube/config`) when absent.
     pub kubeconfig: Option<PathBuf>,
     pub etcd: Option<EtcdSettings>,
+    /// How long the API server may take to answer one operation, e.g. `10s`.
+    #[serde(default)]
+    pub timeout: Option<String>,
+}
+
+impl ClusterSettings {
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+            .as_deref()
+            .and_then(|t| crate::validate::duration(t).ok())
+            .unwrap_or(crate::k8s::DEFAULT_TIMEOUT)
+    }
 }
 
 /// `clusters.NAME.etcd`.

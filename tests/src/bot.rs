@@ -66,28 +66,105 @@ impl From<Output> for Run {
     }
 }
 
-impl Bot {
-    /// A bot whose clusters are `(name, etcd endpoint)` pairs, speaking `locale`.
-    pub fn new(bin: &Path, clusters: &[(&str, String)], locale: &str) -> Bot {
+/// Builds a configuration: clusters with etcd and/or a kubeconfig context, extra sections.
+pub struct BotBuilder {
+    bin: PathBuf,
+    locale: String,
+    etcd: Vec<(String, String)>,
+    kube: Vec<(String, String)>,
+    kubeconfig: Option<String>,
+    extra: String,
+    policy: String,
+}
+
+impl BotBuilder {
+    pub fn locale(mut self, locale: &str) -> Self {
+        self.locale = locale.to_string();
+        self
+    }
+    /// A cluster whose etcd answers at `endpoint`.
+    pub fn etcd(mut self, cluster: &str, endpoint: String) -> Self {
+        self.etcd.push((cluster.to_string(), endpoint));
+        self
+    }
+    /// The kubeconfig text every cluster's context is read from.
+    pub fn kubeconfig(mut self, text: String) -> Self {
+        self.kubeconfig = Some(text);
+        self
+    }
+    /// A cluster reached through kubeconfig context `context`.
+    pub fn kube(mut self, cluster: &str, context: &str) -> Self {
+        self.kube.push((cluster.to_string(), context.to_string()));
+        self
+    }
+    /// More TOML appended to the configuration (a `[vault]` section, say).
+    pub fn extra(mut self, toml: &str) -> Self {
+        self.extra.push_str(toml);
+        self.extra.push('\n');
+        self
+    }
+    pub fn policy(mut self, policy: &str) -> Self {
+        self.policy = policy.to_string();
+        self
+    }
+
+    pub fn build(self) -> Bot {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = format!(
-            "locale = \"{locale}\"\n[state]\npath = \"state.db\"\n[policy]\nfile = \"policy.toml\"\n\
-             [backup]\ndir = \"backups\"\nretention = \"7d\"\n"
+            "locale = \"{}\"\n[state]\npath = \"state.db\"\n[policy]\nfile = \"policy.toml\"\n\
+             [backup]\ndir = \"backups\"\nretention = \"7d\"\n",
+            self.locale
         );
-        for (name, endpoint) in clusters {
-            config.push_str(&format!(
-                "[clusters.{name}.etcd]\nendpoints = [\"{endpoint}\"]\ntimeout = \"2s\"\n"
-            ));
+        let mut names: Vec<&String> = self.etcd.iter().map(|(n, _)| n).collect();
+        names.extend(self.kube.iter().map(|(n, _)| n));
+        names.sort();
+        names.dedup();
+        for name in names {
+            config.push_str(&format!("[clusters.{name}]\ntimeout = \"3s\"\n"));
+            if let Some((_, context)) = self.kube.iter().find(|(n, _)| n == name) {
+                config.push_str(&format!(
+                    "context = \"{context}\"\nkubeconfig = \"kubeconfig\"\n"
+                ));
+            }
+            if let Some((_, endpoint)) = self.etcd.iter().find(|(n, _)| n == name) {
+                config.push_str(&format!(
+                    "[clusters.{name}.etcd]\nendpoints = [\"{endpoint}\"]\ntimeout = \"2s\"\n"
+                ));
+            }
         }
         config.push_str(
             "[[contacts]]\nsituation = \"cluster-failure\"\nteam = \"Platform Team\"\n\
              slack_mentions = [\"S0PLATFORM\"]\npagerduty_routing_key = \"R0UTINGKEY-SECRET\"\n",
         );
+        config.push_str(&self.extra);
         std::fs::write(dir.path().join("opsbot.toml"), config).expect("write config");
-        std::fs::write(dir.path().join("policy.toml"), POLICY).expect("write policy");
-        Bot {
-            dir,
+        std::fs::write(dir.path().join("policy.toml"), &self.policy).expect("write policy");
+        if let Some(kubeconfig) = &self.kubeconfig {
+            std::fs::write(dir.path().join("kubeconfig"), kubeconfig).expect("write kubeconfig");
+        }
+        Bot { dir, bin: self.bin }
+    }
+}
+
+impl Bot {
+    /// A bot whose clusters are `(name, etcd endpoint)` pairs, speaking `locale`.
+    pub fn new(bin: &Path, clusters: &[(&str, String)], locale: &str) -> Bot {
+        let mut builder = Bot::builder(bin).locale(locale);
+        for (name, endpoint) in clusters {
+            builder = builder.etcd(name, endpoint.clone());
+        }
+        builder.build()
+    }
+
+    pub fn builder(bin: &Path) -> BotBuilder {
+        BotBuilder {
             bin: bin.to_path_buf(),
+            locale: "en".to_string(),
+            etcd: Vec::new(),
+            kube: Vec::new(),
+            kubeconfig: None,
+            extra: String::new(),
+            policy: POLICY.to_string(),
         }
     }
 

@@ -3,5 +3,6 @@
 //! real `opsbot` binary.
 pub mod bot;
 pub mod etcd;
+pub mod fixtures;
 pub mod kube;
 pub mod slack;

@@ -110,6 +110,7 @@ config-cluster-empty = the cluster has neither a kubeconfig context nor etcd end
 config-bad-endpoint = "{ $value }" is not an endpoint such as https://10.0.0.10:2379
 config-bad-situation = "{ $value }" is not a situation name such as cluster-failure
 config-duplicate-situation = situation "{ $value }" appears twice
+config-bad-context = the kubeconfig does not work for this context: { $reason }
 config-unknown-cluster = unknown cluster "{ $value }" (not under [clusters] in the configuration)
 config-unknown-operation = "{ $value }" names no operation (see help for the ids)
 
@@ -124,3 +125,8 @@ situation-cluster-failure = cluster failure
 situation-security-incident = security incident
 situation-external-outage = external service outage
 situation-custom = { $name }
+
+# Kubernetes, shared by the cluster operations.
+kube-kubeconfig = The kubeconfig for cluster { $cluster } cannot be used: { $reason }
+kube-not-found = { $cluster }: { $reason }
+kube-no-namespace = Namespace "{ $namespace }" does not exist on cluster { $cluster }.

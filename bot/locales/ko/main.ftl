@@ -28,7 +28,7 @@ help-col-command = 명령
 help-col-risk = 위험도
 help-col-summary = 설명
 help-not-yet = (준비 중) { $summary }
-help-footer = 모든 명령에 --reason "…"을 붙일 수 있습니다. 명령 하나의 도움말은 help 명령어 로 보세요.
+help-footer = 모든 명령에 --reason "…"을 붙일 수 있습니다. 명령 하나의 도움말: help 명령어
 help-operation = { $id }
 help-field-summary = 설명
 help-field-risk = 위험도
@@ -110,6 +110,7 @@ config-cluster-empty = 클러스터에 kubeconfig 컨텍스트도 etcd 엔드포
 config-bad-endpoint = "{ $value }"은(는) https://10.0.0.10:2379 같은 엔드포인트가 아닙니다
 config-bad-situation = "{ $value }"은(는) cluster-failure 같은 상황 이름이 아닙니다
 config-duplicate-situation = 상황 "{ $value }"이(가) 두 번 나옵니다
+config-bad-context = 이 컨텍스트로 kubeconfig를 쓸 수 없습니다: { $reason }
 config-unknown-cluster = 알 수 없는 클러스터 "{ $value }"입니다 (설정의 [clusters]에 없음)
 config-unknown-operation = "{ $value }"에 해당하는 작업이 없습니다 (help에서 id를 확인하세요)
 
@@ -124,3 +125,8 @@ situation-cluster-failure = 클러스터 장애
 situation-security-incident = 보안 인시던트
 situation-external-outage = 외부 서비스 장애
 situation-custom = { $name }
+
+# Kubernetes, 클러스터 작업 공통.
+kube-kubeconfig = 클러스터 { $cluster }의 kubeconfig를 사용할 수 없습니다: { $reason }
+kube-not-found = { $cluster }: { $reason }
+kube-no-namespace = 클러스터 { $cluster }에 네임스페이스 "{ $namespace }"이(가) 없습니다.

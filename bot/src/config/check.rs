@@ -251,8 +251,22 @@ fn check_clusters(c: &mut Checker<'_>, raw: &RawConfig, base: &Path) {
         if cluster.context.is_none() && cluster.etcd.is_none() {
             c.add(format!("clusters.{name}"), msg!("config-cluster-empty"));
         }
+        if let Some(timeout) = &cluster.timeout
+            && validate::duration(timeout).is_err()
+        {
+            c.add(
+                key("timeout"),
+                msg!("config-bad-duration", value = timeout.as_str()),
+            );
+        }
         if let Some(kubeconfig) = &cluster.kubeconfig {
-            check_readable(c, key("kubeconfig"), &relative_to(base, kubeconfig));
+            let path = relative_to(base, kubeconfig);
+            check_readable(c, key("kubeconfig"), &path);
+            if let (Some(context), true) = (&cluster.context, path.is_file())
+                && let Err(reason) = commands::k8s::check_context(Some(&path), context)
+            {
+                c.add(key("context"), msg!("config-bad-context", reason = reason));
+            }
         }
         let Some(etcd) = &cluster.etcd else { continue };
         if etcd.endpoints.is_empty() {

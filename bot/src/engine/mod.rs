@@ -31,6 +31,8 @@ pub struct Caller {
 pub struct Engine {
     config: Arc<Config>,
     store: Arc<dyn Store>,
+    /// API clients, one per cluster, kept across runs.
+    clusters: Arc<commands::k8s::Clusters>,
 }
 
 /// Appends this request's records; a failed append stops the request (nothing runs unaudited).
@@ -67,7 +69,11 @@ impl Audit<'_> {
 
 impl Engine {
     pub fn new(config: Arc<Config>, store: Arc<dyn Store>) -> Self {
-        Engine { config, store }
+        Engine {
+            config,
+            store,
+            clusters: Arc::default(),
+        }
     }
 
     pub fn config(&self) -> &Config {
@@ -229,7 +235,8 @@ impl Engine {
             reply,
             index: AtomicUsize::new(0),
         };
-        let mut cx = RunContext::new(&self.config.settings, &progress);
+        let mut cx =
+            RunContext::new(&self.config.settings, &progress).with_clusters(self.clusters.clone());
         let mut failure: Option<OpError> = None;
         for (index, step) in steps.iter().enumerate() {
             progress.index.store(index, Ordering::Relaxed);

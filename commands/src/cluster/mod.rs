@@ -1,0 +1,3 @@
+//! Runbook §1: the daily look at the clusters.
+
+pub mod status;
