@@ -23,20 +23,32 @@
 //! ```
 
 mod catalogue;
+pub mod certs;
+pub mod cilium;
 pub mod cluster;
 pub mod contacts;
 mod error;
 pub mod etcd;
+pub mod events;
+pub mod helm;
 pub mod k8s;
 mod message;
+pub mod net;
+pub mod oom;
 mod operation;
 mod parse;
 mod planned;
+pub mod pod;
 mod report;
 mod request;
+pub mod resources;
+pub mod secrets;
 mod settings;
 mod spec;
+pub mod storage;
 pub mod validate;
+pub mod vault;
+pub mod velero;
 
 pub use catalogue::{CATALOGUE, Entry, entry};
 pub use error::OpError;
@@ -45,5 +57,7 @@ pub use operation::{Facts, NoProgress, Operation, Progress, RunContext, Step};
 pub use parse::{Command, ParseError, parse, resolve};
 pub use report::{Block, Cell, Report, Table, human_bytes};
 pub use request::{Args, Invocation, Namespaces, Request, Value};
-pub use settings::{BackupSettings, ClusterSettings, Contact, EtcdSettings, Secret, Settings};
+pub use settings::{
+    BackupSettings, ClusterSettings, Contact, EtcdSettings, Secret, Settings, VaultSettings,
+};
 pub use spec::{Arg, Form, How, Kind, Risk, Scope, Spec, args};

@@ -16,6 +16,27 @@ pub struct Settings {
     pub clusters: BTreeMap<String, ClusterSettings>,
     pub backup: BackupSettings,
     pub contacts: Vec<Contact>,
+    pub vault: Option<VaultSettings>,
+}
+
+/// `vault`: where the Vault HTTP API answers (RUNBOOK §5.5).
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct VaultSettings {
+    /// e.g. `https://vault.mgmt.internal:8200`.
+    pub address: String,
+    /// CA bundle for Vault's certificate, when it is not publicly trusted.
+    pub cacert: Option<PathBuf>,
+    /// How long Vault may take to answer, e.g. `5s`. Default 5s.
+    pub timeout: Option<String>,
+}
+
+impl VaultSettings {
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+            .as_deref()
+            .and_then(|t| crate::validate::duration(t).ok())
+            .unwrap_or(Duration::from_secs(5))
+    }
 }
 
 /// `clusters.NAME`: a cluster needs only what its operations use.

@@ -1,7 +1,10 @@
 //! Issue 3, cluster operations: the real `opsbot` binary against three Kubernetes API test
 //! servers playing mgmt, app1 and app2.
 
+mod platform_crds;
 mod status;
+mod velero;
+mod workloads;
 
 use opsbot_tests::bot::Bot;
 use opsbot_tests::fixtures::platform;

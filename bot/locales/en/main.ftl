@@ -10,6 +10,7 @@ engine-audit-unavailable = The audit log cannot be written, so nothing was run: 
 engine-destructive-unguarded = { $operation } is destructive and no approval rule in the policy covers it, so it cannot run.
 engine-not-available = { $operation } is not available yet in this version of opsbot; nothing was run.
 engine-approval-not-yet = { $operation } needs approval by { $approvers } of: { $roles }. Approvals are not available yet in this version, so nothing was run.
+engine-action-stale = This button is no longer valid; nothing was changed.
 engine-reason-required = { $operation } needs a reason: add --reason "why".
 
 policy-denied-by-rule = { $subject } may not run { $operation } on { $cluster }: denied by { $rule }.
@@ -111,6 +112,7 @@ config-bad-endpoint = "{ $value }" is not an endpoint such as https://10.0.0.10:
 config-bad-situation = "{ $value }" is not a situation name such as cluster-failure
 config-duplicate-situation = situation "{ $value }" appears twice
 config-bad-context = the kubeconfig does not work for this context: { $reason }
+config-bad-url = "{ $value }" is not a URL such as https://vault.mgmt:8200
 config-unknown-cluster = unknown cluster "{ $value }" (not under [clusters] in the configuration)
 config-unknown-operation = "{ $value }" names no operation (see help for the ids)
 

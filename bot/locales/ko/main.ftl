@@ -10,6 +10,7 @@ engine-audit-unavailable = 감사 로그를 기록할 수 없어 아무것도 �
 engine-destructive-unguarded = { $operation }은(는) 파괴적 작업인데 정책에 이를 다루는 승인 규칙이 없어 실행할 수 없습니다.
 engine-not-available = { $operation }은(는) 이 버전의 opsbot에서 아직 사용할 수 없습니다. 아무것도 실행하지 않았습니다.
 engine-approval-not-yet = { $operation }은(는) 다음 역할 중 { $approvers }명의 승인이 필요합니다: { $roles }. 이 버전에는 아직 승인 기능이 없어 아무것도 실행하지 않았습니다.
+engine-action-stale = 더 이상 유효하지 않은 버튼입니다. 아무것도 바뀌지 않았습니다.
 engine-reason-required = { $operation }에는 사유가 필요합니다: --reason "사유"를 붙여 주세요.
 
 policy-denied-by-rule = { $subject }은(는) { $cluster }에서 { $operation }을(를) 실행할 수 없습니다: { $rule } 규칙에 의해 거부되었습니다.
@@ -111,6 +112,7 @@ config-bad-endpoint = "{ $value }"은(는) https://10.0.0.10:2379 같은 엔드�
 config-bad-situation = "{ $value }"은(는) cluster-failure 같은 상황 이름이 아닙니다
 config-duplicate-situation = 상황 "{ $value }"이(가) 두 번 나옵니다
 config-bad-context = 이 컨텍스트로 kubeconfig를 쓸 수 없습니다: { $reason }
+config-bad-url = "{ $value }"은(는) https://vault.mgmt:8200 같은 URL이 아닙니다
 config-unknown-cluster = 알 수 없는 클러스터 "{ $value }"입니다 (설정의 [clusters]에 없음)
 config-unknown-operation = "{ $value }"에 해당하는 작업이 없습니다 (help에서 id를 확인하세요)
 

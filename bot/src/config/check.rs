@@ -68,9 +68,9 @@ impl Checker<'_> {
 }
 
 /// Top-level keys of CONTRACT.md.
-const SECTIONS: [&str; 10] = [
+const SECTIONS: [&str; 11] = [
     "locale", "server", "state", "policy", "slack", "discord", "clusters", "backup", "contacts",
-    "paging",
+    "paging", "vault",
 ];
 
 pub(super) fn check(path: &Path, tree: config::Config) -> Result<Config, Vec<Problem>> {
@@ -106,6 +106,7 @@ pub(super) fn check(path: &Path, tree: config::Config) -> Result<Config, Vec<Pro
         backup: c.section("backup"),
         contacts: c.section("contacts"),
         paging: c.section("paging"),
+        vault: c.section("vault"),
     };
     // Paths in the file are relative to the file; absolute, so reports name them fully.
     let parent = path.parent().unwrap_or(Path::new("."));
@@ -152,6 +153,7 @@ pub(super) fn check(path: &Path, tree: config::Config) -> Result<Config, Vec<Pro
         );
     }
     check_contacts(&mut c, &raw);
+    check_vault(&mut c, &raw, base);
     let policy_path = match &raw.policy {
         Some(p) => relative_to(base, &p.file),
         None => {
@@ -192,6 +194,10 @@ pub(super) fn check(path: &Path, tree: config::Config) -> Result<Config, Vec<Pro
                     ..backup
                 },
                 contacts: raw.contacts,
+                vault: raw.vault.map(|mut vault| {
+                    vault.cacert = vault.cacert.map(|f| relative_to(base, &f));
+                    vault
+                }),
             },
             slack: raw.slack,
             discord: raw.discord,
@@ -307,6 +313,28 @@ fn check_clusters(c: &mut Checker<'_>, raw: &RawConfig, base: &Path) {
                 msg!("config-bad-duration", value = timeout.as_str()),
             );
         }
+    }
+}
+
+fn check_vault(c: &mut Checker<'_>, raw: &RawConfig, base: &Path) {
+    let Some(vault) = &raw.vault else { return };
+    let scheme_ok = vault.address.starts_with("http://") || vault.address.starts_with("https://");
+    if !scheme_ok {
+        c.add(
+            "vault.address",
+            msg!("config-bad-url", value = vault.address.as_str()),
+        );
+    }
+    if let Some(cacert) = &vault.cacert {
+        check_readable(c, "vault.cacert".to_string(), &relative_to(base, cacert));
+    }
+    if let Some(timeout) = &vault.timeout
+        && validate::duration(timeout).is_err()
+    {
+        c.add(
+            "vault.timeout",
+            msg!("config-bad-duration", value = timeout.as_str()),
+        );
     }
 }
 

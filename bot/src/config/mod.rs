@@ -10,7 +10,9 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use commands::{BackupSettings, ClusterSettings, Contact, Message, Secret, Settings, msg};
+use commands::{
+    BackupSettings, ClusterSettings, Contact, Message, Secret, Settings, VaultSettings, msg,
+};
 use policies::Policy;
 use serde::Deserialize;
 
@@ -57,6 +59,7 @@ pub(crate) struct RawConfig {
     #[serde(default)]
     pub contacts: Vec<Contact>,
     pub paging: Option<PagingSection>,
+    pub vault: Option<VaultSettings>,
 }
 
 #[derive(Debug, Default, Deserialize)]

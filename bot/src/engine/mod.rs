@@ -175,6 +175,33 @@ impl Engine {
         }
     }
 
+    /// A button click from a chat, carrying the opaque value the button was made with.
+    ///
+    /// Buttons belong to approvals, which this version does not issue yet, so any click is
+    /// stale: it is recorded and answered, and changes nothing.
+    pub async fn handle_action(&self, caller: &Caller, value: &str, reply: &dyn Reply) -> Outcome {
+        let request_id = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
+        let audit = Audit {
+            store: self.store.as_ref(),
+            request_id: &request_id,
+            subject: &caller.subject,
+        };
+        if let Err(message) = audit
+            .record(
+                AuditKind::Invocation,
+                None,
+                json!({ "action": value, "groups": caller.groups }),
+            )
+            .await
+        {
+            reply.send(Event::Rejected(message));
+            return Outcome::Failed;
+        }
+        let message = msg!("engine-action-stale");
+        self.refuse(&audit, None, message, Outcome::Rejected, reply)
+            .await
+    }
+
     /// Ends a request that will not run: one sentence to the chat, one record in the log.
     async fn refuse(
         &self,
@@ -308,5 +335,18 @@ impl Progress for StepProgress<'_> {
             index: self.index.load(Ordering::Relaxed),
             message,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Chat adapters spawn `handle` onto the runtime, so its future must be `Send`.
+    #[allow(dead_code)]
+    fn handle_is_send(engine: &Engine, caller: &Caller, reply: &dyn Reply) {
+        fn assert_send<T: Send>(_: T) {}
+        assert_send(engine.handle(caller, "status", reply));
+        assert_send(engine.handle_action(caller, "x", reply));
     }
 }
