@@ -37,6 +37,7 @@ pub(crate) fn settings_for(
             retention: "7d".into(),
         },
         contacts: Vec::new(),
+        vault: None,
     }
 }
 
