@@ -7,6 +7,25 @@ use crate::model::{
 };
 
 impl Policy {
+    /// The groups of `platform` (`slack-group`, `discord-role`) that the policy names exactly,
+    /// so a chat knows which memberships it must look up: a user's groups matter only where a
+    /// rule names them. Sorted, without duplicates.
+    pub fn named_groups(&self, platform: &str) -> Vec<String> {
+        let prefix = format!("{platform}:");
+        let mut groups: Vec<String> = self
+            .bindings
+            .iter()
+            .map(|b| &b.subjects)
+            .chain(self.deny.iter().map(|d| &d.subjects))
+            .flat_map(|patterns| patterns.texts())
+            .filter(|text| text.starts_with(&prefix) && !text.contains(['*', '?']))
+            .map(str::to_string)
+            .collect();
+        groups.sort();
+        groups.dedup();
+        groups
+    }
+
     /// May `subject` (a member of `groups`) run `operation` on this cluster and namespace?
     ///
     /// Deny rules are read first and any match wins; otherwise the first binding in file order

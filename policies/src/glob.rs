@@ -53,6 +53,11 @@ impl Patterns {
         Patterns(vec![Pattern::new("*")])
     }
 
+    /// The patterns as written.
+    pub(crate) fn texts(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(Pattern::text)
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.0.len()
     }

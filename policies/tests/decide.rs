@@ -473,3 +473,25 @@ fn rules_of_a_decision_are_the_ones_that_made_it() {
     let allow = Decision::Allow { by: by.clone() };
     assert_eq!(allow.rules(), vec![&by]);
 }
+
+#[test]
+fn named_groups_lists_exact_groups_of_one_platform() {
+    let policy = policies::Policy::from_toml(
+        r#"
+[roles.viewer]
+operations = ["cluster.*"]
+[[bindings]]
+role = "viewer"
+subjects = ["slack-group:S0ONCALL", "slack-group:S*", "discord-role:42", "slack:U1"]
+[[deny]]
+subjects = ["slack-group:S0INTERNS", "slack-group:S0ONCALL"]
+operations = ["pod.delete"]
+"#,
+    )
+    .expect("valid policy");
+    assert_eq!(
+        policy.named_groups("slack-group"),
+        ["slack-group:S0INTERNS", "slack-group:S0ONCALL"]
+    );
+    assert_eq!(policy.named_groups("discord-role"), ["discord-role:42"]);
+}
