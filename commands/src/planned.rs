@@ -7,7 +7,6 @@ use crate::spec::args::*;
 use crate::spec::{Form, Kind, Risk, Scope, Spec};
 
 const NAME: Kind = Kind::Name;
-const SORT: Kind = Kind::Choice(&["memory", "cpu"]);
 
 macro_rules! planned {
     ($name:ident, $id:literal, $section:literal, $risk:ident, $scope:ident, [$($form:expr),+ $(,)?]) => {
@@ -25,105 +24,6 @@ const fn form(words: &'static [&'static str], args: &'static [crate::Arg]) -> Fo
     Form { words, args }
 }
 
-planned!(
-    CLUSTER_TOP,
-    "cluster.top",
-    "1.2, 6.3",
-    Read,
-    Cluster,
-    [
-        form(
-            &["top", "nodes"],
-            &[
-                cluster(true),
-                option("sort", "sort", SORT),
-                option("limit", "limit", Kind::Count { min: 1, max: 500 })
-            ]
-        ),
-        form(
-            &["top", "pods"],
-            &[
-                cluster(true),
-                option("sort", "sort", SORT),
-                option("limit", "limit", Kind::Count { min: 1, max: 500 })
-            ]
-        ),
-    ]
-);
-planned!(
-    STORAGE_PVC,
-    "storage.pvc",
-    "1.2, 5.3, 6.2",
-    Read,
-    Namespaced,
-    [
-        form(&["pvc"], &[namespace(), all_namespaces(), cluster(true)]),
-        form(&["pv"], &[switch("released", "released"), cluster(true)]),
-    ]
-);
-planned!(
-    CERTS_LIST,
-    "certs.list",
-    "1.3, 5.4",
-    Read,
-    Cluster,
-    [form(
-        &["certs"],
-        &[option("within", "within", Kind::Duration), cluster(true)]
-    )]
-);
-planned!(
-    VELERO_BACKUP,
-    "velero.backup",
-    "2.2",
-    Write,
-    Cluster,
-    [form(
-        &["velero", "backup", "create"],
-        &[
-            option("name", "name", NAME),
-            option("namespaces", "namespaces", Kind::Namespaces),
-            switch("all", "all"),
-            option("exclude", "exclude", Kind::Namespaces),
-            option("ttl", "ttl", Kind::Duration),
-            cluster(false),
-        ]
-    )]
-);
-planned!(
-    VELERO_BACKUPS,
-    "velero.backups",
-    "2.2",
-    Read,
-    Cluster,
-    [
-        form(&["velero", "backup", "list"], &[cluster(false)]),
-        form(
-            &["velero", "backup", "describe"],
-            &[positional("backup", NAME), cluster(false)]
-        ),
-    ]
-);
-planned!(
-    VELERO_SCHEDULE,
-    "velero.schedule",
-    "2.3",
-    Write,
-    Cluster,
-    [
-        form(
-            &["velero", "schedule", "create"],
-            &[
-                positional("schedule", NAME),
-                required("cron", "cron", Kind::Cron),
-                option("ttl", "ttl", Kind::Duration),
-                option("namespaces", "namespaces", Kind::Namespaces),
-                cluster(false)
-            ]
-        ),
-        form(&["velero", "schedule", "list"], &[cluster(false)]),
-    ]
-);
 planned!(
     ETCD_RESTORE,
     "etcd.restore",
@@ -173,27 +73,6 @@ planned!(
     )]
 );
 planned!(
-    HELM_LIST,
-    "helm.list",
-    "4.2",
-    Read,
-    Namespaced,
-    [
-        form(
-            &["helm", "list"],
-            &[namespace(), all_namespaces(), cluster(false)]
-        ),
-        form(
-            &["helm", "history"],
-            &[
-                positional("release", NAME),
-                namespace_required(),
-                cluster(false)
-            ]
-        ),
-    ]
-);
-planned!(
     HELM_UPGRADE,
     "helm.upgrade",
     "4.2",
@@ -233,17 +112,6 @@ planned!(
     )]
 );
 planned!(
-    CILIUM_STATUS,
-    "cilium.status",
-    "1.1, 4.3",
-    Read,
-    Cluster,
-    [
-        form(&["cilium", "status"], &[cluster(true)]),
-        form(&["cilium", "version"], &[cluster(true)]),
-    ]
-);
-planned!(
     CILIUM_UPGRADE,
     "cilium.upgrade",
     "4.3",
@@ -253,80 +121,6 @@ planned!(
         &["cilium", "upgrade"],
         &[positional("version", Kind::Version), cluster(false)]
     )]
-);
-planned!(
-    POD_DESCRIBE,
-    "pod.describe",
-    "5.1",
-    Read,
-    Namespaced,
-    [form(
-        &["pod", "describe"],
-        &[
-            positional("pod", NAME),
-            namespace_required(),
-            cluster(false)
-        ]
-    )]
-);
-planned!(
-    POD_LOGS,
-    "pod.logs",
-    "5.1",
-    Read,
-    Namespaced,
-    [form(
-        &["pod", "logs"],
-        &[
-            positional("pod", NAME),
-            namespace_required(),
-            // `-c` is the container here, as in kubectl; the cluster is `--cluster`.
-            crate::Arg {
-                name: "container",
-                kind: NAME,
-                how: crate::How::Option {
-                    long: "container",
-                    short: Some('c'),
-                    required: false
-                }
-            },
-            crate::Arg {
-                name: "cluster",
-                kind: Kind::Cluster { all: false },
-                how: crate::How::Option {
-                    long: "cluster",
-                    short: None,
-                    required: false
-                }
-            },
-            switch("previous", "previous"),
-            option(
-                "tail",
-                "tail",
-                Kind::Count {
-                    min: 1,
-                    max: 100_000
-                }
-            ),
-            option("follow", "follow", Kind::Duration),
-        ]
-    )]
-);
-planned!(
-    EVENTS,
-    "events",
-    "5.1",
-    Read,
-    Namespaced,
-    [form(&["events"], &[namespace_required(), cluster(false)])]
-);
-planned!(
-    NET_ENDPOINTS,
-    "net.endpoints",
-    "5.2",
-    Read,
-    Namespaced,
-    [form(&["net", "endpoints"], &[namespace(), cluster(true)])]
 );
 planned!(
     NET_TEST,
@@ -352,73 +146,12 @@ planned!(
     )]
 );
 planned!(
-    STORAGE_DESCRIBE,
-    "storage.describe",
-    "5.3",
-    Read,
-    Namespaced,
-    [form(
-        &["storage"],
-        &[
-            positional("pod", NAME),
-            namespace_required(),
-            cluster(false)
-        ]
-    )]
-);
-planned!(
-    CERT_DESCRIBE,
-    "cert.describe",
-    "5.4",
-    Read,
-    Namespaced,
-    [form(
-        &["cert", "describe"],
-        &[
-            positional("certificate", NAME),
-            namespace_required(),
-            cluster(false)
-        ]
-    )]
-);
-planned!(
-    CERT_RENEW,
-    "cert.renew",
-    "5.4",
-    Write,
-    Namespaced,
-    [form(
-        &["cert", "renew"],
-        &[
-            positional("certificate", NAME),
-            namespace_required(),
-            cluster(false)
-        ]
-    )]
-);
-planned!(
-    VAULT_STATUS,
-    "vault.status",
-    "5.5",
-    Read,
-    Global,
-    [form(&["vault", "status"], &[])]
-);
-planned!(
     VAULT_UNSEAL,
     "vault.unseal",
     "5.5",
     Write,
     Global,
     [form(&["vault", "unseal"], &[])]
-);
-planned!(
-    SECRETS_SYNC,
-    "secrets.sync",
-    "5.5",
-    Read,
-    Namespaced,
-    [form(&["externalsecrets"], &[namespace(), cluster(true)])]
 );
 planned!(
     VM_LIST,
@@ -481,14 +214,6 @@ planned!(
     )]
 );
 planned!(
-    OOM,
-    "oom",
-    "6.3",
-    Read,
-    Cluster,
-    [form(&["oom"], &[cluster(true)])]
-);
-planned!(
     LIMITS_SET,
     "limits.set",
     "6.3",
@@ -514,37 +239,6 @@ planned!(
     [form(
         &["page"],
         &[positional("situation", Kind::Situation), rest("message")]
-    )]
-);
-planned!(
-    GET,
-    "get",
-    "appendix",
-    Read,
-    Namespaced,
-    [form(
-        &["get"],
-        &[
-            positional("kind", Kind::Resource { with_name: false }),
-            namespace(),
-            all_namespaces(),
-            cluster(false)
-        ]
-    )]
-);
-planned!(
-    YAML,
-    "yaml",
-    "appendix",
-    Read,
-    Namespaced,
-    [form(
-        &["yaml"],
-        &[
-            positional("resource", Kind::Resource { with_name: true }),
-            namespace_required(),
-            cluster(false)
-        ]
     )]
 );
 planned!(

@@ -6,3 +6,4 @@ pub mod etcd;
 pub mod fixtures;
 pub mod kube;
 pub mod slack;
+pub mod vault;

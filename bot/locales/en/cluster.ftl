@@ -1,6 +1,5 @@
 # cluster.status (RUNBOOK 1.1)
 cluster-status-plan = Read nodes, kube-system pods, Cilium and ClusterMesh of { $clusters }
-cluster-unreachable-line = { $cluster }: { $reason }
 cluster-heading = { $cluster }
 cluster-col-node = node
 cluster-col-status = status

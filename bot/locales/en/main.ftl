@@ -130,5 +130,6 @@ situation-custom = { $name }
 
 # Kubernetes, shared by the cluster operations.
 kube-kubeconfig = The kubeconfig for cluster { $cluster } cannot be used: { $reason }
+kube-cluster-failed = { $cluster }: { $reason }
 kube-not-found = { $cluster }: { $reason }
 kube-no-namespace = Namespace "{ $namespace }" does not exist on cluster { $cluster }.

@@ -1,6 +1,5 @@
 # cluster.status (런북 1.1)
 cluster-status-plan = { $clusters }의 노드, kube-system Pod, Cilium, ClusterMesh 상태를 읽습니다
-cluster-unreachable-line = { $cluster }: { $reason }
 cluster-heading = { $cluster }
 cluster-col-node = 노드
 cluster-col-status = 상태

@@ -130,5 +130,6 @@ situation-custom = { $name }
 
 # Kubernetes, 클러스터 작업 공통.
 kube-kubeconfig = 클러스터 { $cluster }의 kubeconfig를 사용할 수 없습니다: { $reason }
+kube-cluster-failed = { $cluster }: { $reason }
 kube-not-found = { $cluster }: { $reason }
 kube-no-namespace = 클러스터 { $cluster }에 네임스페이스 "{ $namespace }"이(가) 없습니다.

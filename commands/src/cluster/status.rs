@@ -7,7 +7,7 @@ use k8s_openapi::api::apps::v1::{DaemonSet, Deployment};
 use k8s_openapi::api::core::v1::{Node, Pod, Secret};
 use kube::api::{Api, ListParams};
 
-use crate::k8s::{each_cluster, kube_error, not_found_is_none};
+use crate::k8s::{each_cluster, kube_error, not_found_is_none, report_each};
 use crate::{
     Block, Cell, Form, Message, OpError, Operation, Request, Risk, RunContext, Scope, Spec, Step,
     Table, args, msg,
@@ -69,28 +69,7 @@ impl Step for ReadStatus {
             read(client, &cluster).await
         })
         .await;
-        let mut first_error = None;
-        let mut answered = 0;
-        for (cluster, result) in results {
-            match result {
-                Ok(health) => {
-                    answered += 1;
-                    render(cx, &cluster, health);
-                }
-                Err(e) => {
-                    cx.report.push(Block::Note(msg!(
-                        "cluster-unreachable-line",
-                        cluster = cluster.as_str(),
-                        reason = e.message()
-                    )));
-                    first_error.get_or_insert(e);
-                }
-            }
-        }
-        match first_error {
-            Some(e) if answered == 0 => Err(e),
-            _ => Ok(()),
-        }
+        report_each(cx, results, render)
     }
 }
 

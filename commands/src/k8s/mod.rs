@@ -145,6 +145,38 @@ where
     futures_util::future::join_all(clusters.iter().cloned().map(one)).await
 }
 
+/// Lays out a fanned-out answer: each cluster that answered is rendered, each that did not is
+/// one line "app2: unreachable (…)". The step fails only when no cluster answered at all,
+/// with the first failure.
+pub fn report_each<T>(
+    cx: &mut RunContext<'_>,
+    results: Vec<(String, Result<T, OpError>)>,
+    mut render: impl FnMut(&mut RunContext<'_>, &str, T),
+) -> Result<(), OpError> {
+    let mut first_error = None;
+    let mut answered = 0;
+    for (cluster, result) in results {
+        match result {
+            Ok(answer) => {
+                answered += 1;
+                render(cx, &cluster, answer);
+            }
+            Err(e) => {
+                cx.report.push(crate::Block::Note(crate::msg!(
+                    "kube-cluster-failed",
+                    cluster = cluster.as_str(),
+                    reason = e.message()
+                )));
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    match first_error {
+        Some(e) if answered == 0 => Err(e),
+        _ => Ok(()),
+    }
+}
+
 /// The one cluster of a single-cluster request, and its client.
 pub async fn single(cx: &RunContext<'_>, cluster: &str) -> Result<kube::Client, OpError> {
     cx.kube.client(cx.settings, cluster).await

@@ -1,1 +1,3 @@
-//! (being built)
+//! Runbook §5.2, network problems: the Cilium view of the pods.
+
+pub mod endpoints;
