@@ -17,6 +17,68 @@ pub struct Settings {
     pub backup: BackupSettings,
     pub contacts: Vec<Contact>,
     pub vault: Option<VaultSettings>,
+    pub runners: RunnerSettings,
+}
+
+/// `runners`: how work outside the Kubernetes API is done (OPERATIONS.md: "a privileged Job
+/// pinned to the node for node work, or a local process on the host where the bot runs").
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct RunnerSettings {
+    /// Programs on the bot's host by logical name: `helm`, `cilium`, `hubble`, `multipass`,
+    /// `terraform`, `etcdctl`, and scripts such as `init-cluster`. Only these run.
+    #[serde(default)]
+    pub programs: BTreeMap<String, PathBuf>,
+    /// The node runner's Job: image, namespace and how long a node command may take.
+    #[serde(default)]
+    pub node: NodeRunnerSettings,
+    /// How long a local program may run, e.g. `10m`. Default 10m.
+    pub timeout: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct NodeRunnerSettings {
+    /// An image with a shell-free `chroot` (busybox, ubuntu); the host's own tools do the work.
+    #[serde(default = "default_node_image")]
+    pub image: String,
+    #[serde(default = "default_node_namespace")]
+    pub namespace: String,
+    /// e.g. `10m`. Default 10m.
+    pub timeout: Option<String>,
+}
+
+fn default_node_image() -> String {
+    "docker.io/library/busybox:1.36".to_string()
+}
+
+fn default_node_namespace() -> String {
+    "kube-system".to_string()
+}
+
+impl Default for NodeRunnerSettings {
+    fn default() -> Self {
+        NodeRunnerSettings {
+            image: default_node_image(),
+            namespace: default_node_namespace(),
+            timeout: None,
+        }
+    }
+}
+
+impl RunnerSettings {
+    pub fn timeout(&self) -> Duration {
+        duration_or(self.timeout.as_deref(), Duration::from_secs(600))
+    }
+}
+
+impl NodeRunnerSettings {
+    pub fn timeout(&self) -> Duration {
+        duration_or(self.timeout.as_deref(), Duration::from_secs(600))
+    }
+}
+
+fn duration_or(text: Option<&str>, default: Duration) -> Duration {
+    text.and_then(|t| crate::validate::duration(t).ok())
+        .unwrap_or(default)
 }
 
 /// `vault`: where the Vault HTTP API answers (RUNBOOK §5.5).

@@ -113,6 +113,7 @@ config-bad-situation = "{ $value }" is not a situation name such as cluster-fail
 config-duplicate-situation = situation "{ $value }" appears twice
 config-bad-context = the kubeconfig does not work for this context: { $reason }
 config-bad-url = "{ $value }" is not a URL such as https://vault.mgmt:8200
+config-not-executable = { $path } is not an executable file
 config-unknown-cluster = unknown cluster "{ $value }" (not under [clusters] in the configuration)
 config-unknown-operation = "{ $value }" names no operation (see help for the ids)
 

@@ -113,6 +113,7 @@ config-bad-situation = "{ $value }"은(는) cluster-failure 같은 상황 이름
 config-duplicate-situation = 상황 "{ $value }"이(가) 두 번 나옵니다
 config-bad-context = 이 컨텍스트로 kubeconfig를 쓸 수 없습니다: { $reason }
 config-bad-url = "{ $value }"은(는) https://vault.mgmt:8200 같은 URL이 아닙니다
+config-not-executable = { $path }은(는) 실행 가능한 파일이 아닙니다
 config-unknown-cluster = 알 수 없는 클러스터 "{ $value }"입니다 (설정의 [clusters]에 없음)
 config-unknown-operation = "{ $value }"에 해당하는 작업이 없습니다 (help에서 id를 확인하세요)
 

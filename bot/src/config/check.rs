@@ -68,9 +68,9 @@ impl Checker<'_> {
 }
 
 /// Top-level keys of CONTRACT.md.
-const SECTIONS: [&str; 11] = [
+const SECTIONS: [&str; 12] = [
     "locale", "server", "state", "policy", "slack", "discord", "clusters", "backup", "contacts",
-    "paging", "vault",
+    "paging", "vault", "runners",
 ];
 
 pub(super) fn check(path: &Path, tree: config::Config) -> Result<Config, Vec<Problem>> {
@@ -107,6 +107,7 @@ pub(super) fn check(path: &Path, tree: config::Config) -> Result<Config, Vec<Pro
         contacts: c.section("contacts"),
         paging: c.section("paging"),
         vault: c.section("vault"),
+        runners: c.section("runners"),
     };
     // Paths in the file are relative to the file; absolute, so reports name them fully.
     let parent = path.parent().unwrap_or(Path::new("."));
@@ -154,6 +155,7 @@ pub(super) fn check(path: &Path, tree: config::Config) -> Result<Config, Vec<Pro
     }
     check_contacts(&mut c, &raw);
     check_vault(&mut c, &raw, base);
+    check_runners(&mut c, &raw, base);
     let policy_path = match &raw.policy {
         Some(p) => relative_to(base, &p.file),
         None => {
@@ -194,6 +196,15 @@ pub(super) fn check(path: &Path, tree: config::Config) -> Result<Config, Vec<Pro
                     ..backup
                 },
                 contacts: raw.contacts,
+                runners: commands::RunnerSettings {
+                    programs: raw
+                        .runners
+                        .programs
+                        .iter()
+                        .map(|(name, path)| (name.clone(), relative_to(base, path)))
+                        .collect(),
+                    ..raw.runners.clone()
+                },
                 vault: raw.vault.map(|mut vault| {
                     vault.cacert = vault.cacert.map(|f| relative_to(base, &f));
                     vault
@@ -335,6 +346,33 @@ fn check_vault(c: &mut Checker<'_>, raw: &RawConfig, base: &Path) {
             "vault.timeout",
             msg!("config-bad-duration", value = timeout.as_str()),
         );
+    }
+}
+
+/// Programs must exist and be executable now, not at 3 a.m. when the runbook needs them.
+fn check_runners(c: &mut Checker<'_>, raw: &RawConfig, base: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    for (name, path) in &raw.runners.programs {
+        let path = relative_to(base, path);
+        let executable = std::fs::metadata(&path)
+            .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+            .unwrap_or(false);
+        if !executable {
+            c.add(
+                format!("runners.programs.{name}"),
+                msg!("config-not-executable", path = path.display().to_string()),
+            );
+        }
+    }
+    for (key, timeout) in [
+        ("runners.timeout", &raw.runners.timeout),
+        ("runners.node.timeout", &raw.runners.node.timeout),
+    ] {
+        if let Some(timeout) = timeout
+            && validate::duration(timeout).is_err()
+        {
+            c.add(key, msg!("config-bad-duration", value = timeout.as_str()));
+        }
     }
 }
 

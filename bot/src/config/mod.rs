@@ -11,7 +11,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use commands::{
-    BackupSettings, ClusterSettings, Contact, Message, Secret, Settings, VaultSettings, msg,
+    BackupSettings, ClusterSettings, Contact, Message, RunnerSettings, Secret, Settings, VaultSettings,
+    msg,
 };
 use policies::Policy;
 use serde::Deserialize;
@@ -60,6 +61,8 @@ pub(crate) struct RawConfig {
     pub contacts: Vec<Contact>,
     pub paging: Option<PagingSection>,
     pub vault: Option<VaultSettings>,
+    #[serde(default)]
+    pub runners: RunnerSettings,
 }
 
 #[derive(Debug, Default, Deserialize)]

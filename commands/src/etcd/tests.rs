@@ -38,6 +38,7 @@ pub(crate) fn settings_for(
         },
         contacts: Vec::new(),
         vault: None,
+        runners: Default::default(),
     }
 }
 
