@@ -1,6 +1,8 @@
 //! Plain-text rendering of reports, for the terminal (and any chat's code blocks).
 
-use commands::{Block, Cell, Report};
+use commands::{Block, Cell, Message, Report, msg};
+
+use crate::engine::ApprovalCard;
 use unicode_width::UnicodeWidthStr;
 
 use crate::i18n::Localizer;
@@ -48,6 +50,80 @@ pub fn report(l10n: &Localizer, report: &Report) -> String {
                 out.push('\n');
             }
         }
+    }
+    out
+}
+
+/// One sentence saying where an approval stands.
+pub fn approval_summary(card: &ApprovalCard) -> Message {
+    use crate::store::ApprovalState as S;
+    let id = card.id.as_str();
+    match card.state {
+        S::Pending => msg!(
+            "approval-card-pending",
+            id = id,
+            operation = card.operation.as_str(),
+            requester = card.requester.as_str(),
+            votes = card.approved_by.len(),
+            needed = card.needed,
+            roles = card.roles.join(", ")
+        ),
+        S::Approved | S::Running => msg!(
+            "approval-card-running",
+            id = id,
+            approvers = card.approved_by.join(", ")
+        ),
+        S::Succeeded => msg!(
+            "approval-card-succeeded",
+            id = id,
+            approvers = card.approved_by.join(", ")
+        ),
+        S::Failed => msg!("approval-card-failed", id = id),
+        S::Denied => msg!(
+            "approval-card-denied",
+            id = id,
+            by = card.decided_by.clone().unwrap_or_default(),
+            reason = card.decision_reason.clone().unwrap_or_default()
+        ),
+        S::Expired => msg!("approval-card-expired", id = id),
+        S::Invalidated => msg!(
+            "approval-card-invalidated",
+            id = id,
+            reason = card.decision_reason.clone().unwrap_or_default()
+        ),
+        S::Interrupted => msg!("approval-card-interrupted", id = id),
+    }
+}
+
+/// An approval card as text: the request, its checklist, where it stands, how to act.
+pub fn approval_card(l10n: &Localizer, card: &ApprovalCard) -> String {
+    let mut out = format!("⏳ {}\n", l10n.text(&approval_summary(card)));
+    out.push_str(&format!(
+        "   {}\n",
+        l10n.text(&msg!("approval-card-command", line = card.line.as_str()))
+    ));
+    if let Some(reason) = &card.reason {
+        out.push_str(&format!(
+            "   {}\n",
+            l10n.text(&msg!("approval-card-reason", reason = reason.as_str()))
+        ));
+    }
+    for (gate, held) in &card.gates {
+        out.push_str(&format!(
+            "   {} {}\n",
+            if *held { "✓" } else { "✗" },
+            l10n.text(gate)
+        ));
+    }
+    if card.state == crate::store::ApprovalState::Pending {
+        out.push_str(&format!(
+            "   {}\n",
+            l10n.text(&msg!(
+                "approval-card-actions",
+                id = card.id.as_str(),
+                expires = crate::engine::expiry_text(card.expires_at)
+            ))
+        ));
     }
     out
 }

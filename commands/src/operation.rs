@@ -21,6 +21,12 @@ pub trait Operation: Send + Sync {
     /// The steps this request will take, in order. Building them touches nothing, so the
     /// plan can be shown (and approved) before anything runs.
     fn steps(&self, request: &Request) -> Result<Vec<Box<dyn Step>>, OpError>;
+
+    /// The runbook's pre-checklist: checks that must hold before anyone is asked to approve
+    /// (the snapshot exists and verifies, a recent etcd backup exists…). They change nothing.
+    fn gates(&self, _request: &Request) -> Result<Vec<Box<dyn Step>>, OpError> {
+        Ok(Vec::new())
+    }
 }
 
 /// One step of an operation.

@@ -3,7 +3,7 @@
 use super::bot_with_etcd;
 use opsbot_tests::bot::Bot;
 
-fn sql(bot: &Bot, statement: &'static str) {
+pub(super) fn sql(bot: &Bot, statement: &'static str) {
     let db = bot.state_db();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -40,16 +40,12 @@ fn bad_input_gets_one_sentence_and_changes_nothing() {
 #[test]
 fn quoted_values_stay_one_argument() {
     let (bot, _etcd) = bot_with_etcd("en");
-    // A valid cron in quotes parses; the operation then says it is not available yet.
+    // A valid cron in quotes parses as one value and reaches the plan whole.
     let run = bot.shell(
         "bob",
         "velero schedule create nightly --cron \"0 2 * * *\" --ttl 168h -c mgmt\n",
     );
-    assert!(
-        run.stdout.contains("velero.schedule is not available yet"),
-        "{}",
-        run.stdout
-    );
+    assert!(run.stdout.contains("\"0 2 * * *\""), "{}", run.stdout);
 }
 
 #[test]
@@ -75,18 +71,19 @@ fn help_lists_every_operation_and_marks_the_planned_ones() {
 #[test]
 fn destructive_operations_never_run_without_approval() {
     let (bot, _etcd) = bot_with_etcd("en");
+    // The approval rule wants a reason: without one, nothing is asked or run.
     let run = bot.shell(
         "bob",
         "etcd restore etcd-snapshot-20261126-020000.db -c mgmt\n",
     );
     assert_eq!(run.code, 1);
     assert!(run.stdout.contains("needs a reason"), "{}", run.stdout);
-    let run = bot.shell(
-        "bob",
-        "etcd restore etcd-snapshot-20261126-020000.db -c mgmt --reason \"bad upgrade\"\n",
-    );
+    // No approval rule covers vm.restart: even an admin cannot run it.
+    let run = bot.shell("bob", "vm restart mgmt-cp\n");
+    assert_eq!(run.code, 1);
     assert!(
-        run.stdout.contains("needs approval by 1 of: admin"),
+        run.stdout
+            .contains("vm.restart is destructive and no approval rule in the policy covers it"),
         "{}",
         run.stdout
     );

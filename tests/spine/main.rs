@@ -1,6 +1,7 @@
 //! Issue 2, the spine: the real `opsbot` binary, driven through `opsbot shell` and its other
 //! subcommands, against a real etcd started on a free loopback port.
 
+mod approvals;
 mod audit;
 mod config;
 mod etcd;

@@ -39,6 +39,7 @@ impl Reply for Terminal {
             Event::Rejected(m) | Event::Denied(m) => format!("✗ {}\n", l.text(&m)),
             Event::Notice(m) => format!("• {}\n", l.text(&m)),
             Event::Help(report) => render::report(l, &report),
+            Event::Approval(card) => render::approval_card(l, &card),
             Event::Started {
                 request_id,
                 operation,

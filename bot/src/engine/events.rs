@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use commands::{Message, Report};
 
+use crate::store::ApprovalState;
+
 /// How a handled line ended, for exit codes and metrics.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -38,8 +40,10 @@ pub enum Event {
     /// Something to say that is neither a result nor an error (not available yet, waiting
     /// for approval).
     Notice(Message),
-    /// `help`.
+    /// `help`, `pending`: a report that is not a run.
     Help(Report),
+    /// An approval card to show, or to update in place where `card` says it is shown.
+    Approval(ApprovalCard),
     /// A run begins: what it will do, step by step.
     Started {
         request_id: String,
@@ -66,6 +70,31 @@ pub enum Event {
         report: Report,
         error: Option<Message>,
     },
+}
+
+/// What an approval card shows; adapters render it with Approve / Deny buttons carrying
+/// `approve:ID` / `deny:ID` (opaque values handed back to `Engine::handle_action`).
+#[derive(Clone, Debug)]
+pub struct ApprovalCard {
+    pub id: String,
+    pub operation: String,
+    /// The command as the requester typed it.
+    pub line: String,
+    pub requester: String,
+    pub reason: Option<String>,
+    pub needed: u32,
+    pub roles: Vec<String>,
+    /// Who approved so far.
+    pub approved_by: Vec<String>,
+    pub state: ApprovalState,
+    /// Unix seconds.
+    pub expires_at: i64,
+    pub decided_by: Option<String>,
+    pub decision_reason: Option<String>,
+    /// The checklist's gates and whether each held.
+    pub gates: Vec<(Message, bool)>,
+    /// The adapter's reference to where the card is shown, once it is.
+    pub card: Option<String>,
 }
 
 /// Where a chat receives events. Called in order; must not block for long.

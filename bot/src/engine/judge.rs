@@ -19,13 +19,18 @@ pub enum Judgement {
     Deny(Message),
 }
 
-/// Decides per targeted cluster (`-c all` needs each one); the first deny wins.
-pub fn judge(policy: &Policy, caller: &Caller, request: &Request) -> Judgement {
-    let namespace = match &request.namespaces {
+/// The request's namespace as the policy sees it.
+pub fn namespace_target(request: &Request) -> Target<'_> {
+    match &request.namespaces {
         Namespaces::NotApplicable => Target::NotApplicable,
         Namespaces::All => Target::All,
         Namespaces::One(ns) => Target::One(ns),
-    };
+    }
+}
+
+/// Decides per targeted cluster (`-c all` needs each one); the first deny wins.
+pub fn judge(policy: &Policy, caller: &Caller, request: &Request) -> Judgement {
+    let namespace = namespace_target(request);
     let clusters: Vec<Target<'_>> = if request.clusters.is_empty() {
         vec![Target::NotApplicable]
     } else {

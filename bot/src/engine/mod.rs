@@ -4,6 +4,7 @@
 //! Only the engine knows all three crates: adapters hand it a [`Caller`] and a line and get
 //! [`Event`]s back; operations get a request and settings; policies get names.
 
+mod approval;
 mod events;
 mod help;
 mod judge;
@@ -15,7 +16,8 @@ use std::time::Instant;
 use commands::{Command, Message, OpError, Progress, Request, Risk, RunContext, msg};
 use serde_json::json;
 
-pub use events::{Event, Outcome, Reply};
+pub use approval::expiry as expiry_text;
+pub use events::{ApprovalCard, Event, Outcome, Reply};
 pub use judge::Judgement;
 
 use crate::config::Config;
@@ -33,6 +35,8 @@ pub struct Engine {
     store: Arc<dyn Store>,
     /// API clients, one per cluster, kept across runs.
     clusters: Arc<commands::k8s::Clusters>,
+    /// This process, as the owner of the runs it executes.
+    instance: String,
 }
 
 /// Appends this request's records; a failed append stops the request (nothing runs unaudited).
@@ -73,6 +77,7 @@ impl Engine {
             config,
             store,
             clusters: Arc::default(),
+            instance: instance_id(),
         }
     }
 
@@ -98,6 +103,21 @@ impl Engine {
         {
             reply.send(Event::Rejected(message));
             return Outcome::Failed;
+        }
+        if let Some(command) = approval::ApprovalCommand::parse(line) {
+            return match command {
+                Ok(approval::ApprovalCommand::Pending) => self.list_pending(reply).await,
+                Ok(approval::ApprovalCommand::Approve(id)) => {
+                    self.approve(&audit, caller, &id, reply).await
+                }
+                Ok(approval::ApprovalCommand::Deny(id, reason)) => {
+                    self.deny(&audit, caller, &id, &reason, reply).await
+                }
+                Err(message) => {
+                    self.refuse(&audit, None, message, Outcome::Rejected, reply)
+                        .await
+                }
+            };
         }
         let request = match commands::parse(line) {
             Ok(Command::Help(spec)) => {
@@ -136,18 +156,14 @@ impl Engine {
                     .await;
             }
             Judgement::NeedsApproval { rule, .. } => {
-                let message = if rule.reason_required && request.reason.is_none() {
-                    msg!("engine-reason-required", operation = op_id)
-                } else {
-                    msg!(
-                        "engine-approval-not-yet",
-                        operation = op_id,
-                        approvers = rule.approvers,
-                        roles = rule.approver_roles.join(", ")
-                    )
-                };
+                if rule.reason_required && request.reason.is_none() {
+                    let message = msg!("engine-reason-required", operation = op_id);
+                    return self
+                        .refuse(&audit, Some(op_id), message, Outcome::Rejected, reply)
+                        .await;
+                }
                 return self
-                    .refuse(&audit, Some(op_id), message, Outcome::NotRun, reply)
+                    .request_approval(&audit, caller, line, &request, rule, reply)
                     .await;
             }
             Judgement::Allow { .. } if request.spec.risk == Risk::Destructive => {
@@ -175,10 +191,9 @@ impl Engine {
         }
     }
 
-    /// A button click from a chat, carrying the opaque value the button was made with.
-    ///
-    /// Buttons belong to approvals, which this version does not issue yet, so any click is
-    /// stale: it is recorded and answered, and changes nothing.
+    /// A button click from a chat, carrying the opaque value the button was made with:
+    /// `approve:ID` or `deny:ID` on an approval card. Anything else is stale and changes
+    /// nothing.
     pub async fn handle_action(&self, caller: &Caller, value: &str, reply: &dyn Reply) -> Outcome {
         let request_id = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
         let audit = Audit {
@@ -197,9 +212,18 @@ impl Engine {
             reply.send(Event::Rejected(message));
             return Outcome::Failed;
         }
-        let message = msg!("engine-action-stale");
-        self.refuse(&audit, None, message, Outcome::Rejected, reply)
-            .await
+        match value.split_once(':') {
+            Some(("approve", id)) => self.approve(&audit, caller, id, reply).await,
+            Some(("deny", id)) => {
+                let reason = msg!("approval-denied-by-button").to_string();
+                self.deny(&audit, caller, id, &reason, reply).await
+            }
+            _ => {
+                let message = msg!("engine-action-stale");
+                self.refuse(&audit, None, message, Outcome::Rejected, reply)
+                    .await
+            }
+        }
     }
 
     /// Ends a request that will not run: one sentence to the chat, one record in the log.
@@ -245,6 +269,7 @@ impl Engine {
             subject: audit.subject.to_string(),
             operation: op_id.to_string(),
             request: request.canonical(),
+            owner: self.instance.clone(),
         };
         if let Err(e) = self.store.begin_run(&run).await {
             let message = msg!("engine-audit-unavailable", reason = e.to_string());
@@ -258,13 +283,49 @@ impl Engine {
             clusters: request.clusters.clone(),
             steps: plans.clone(),
         });
+        let (report, failure) = self.run_steps(audit, op_id, &steps, &plans, reply).await;
+        let (outcome, state, error) = match &failure {
+            None => (Outcome::Succeeded, RunState::Succeeded, None),
+            Some(e) => (Outcome::Failed, RunState::Failed, Some(e.message())),
+        };
+        let detail = json!({
+            "outcome": outcome.as_str(),
+            "error": error.as_ref().map(|m| m.to_string()),
+            "millis": started.elapsed().as_millis() as u64,
+        });
+        let audited = audit.record(AuditKind::Result, Some(op_id), detail).await;
+        if let Err(e) = self.store.finish_run(audit.request_id, state).await {
+            tracing::error!(error = %e, "could not record the end of the run");
+        }
+        let (outcome, error) = match audited {
+            Ok(()) => (outcome, error),
+            Err(message) => (Outcome::Failed, Some(message)),
+        };
+        reply.send(Event::Finished {
+            request_id: audit.request_id.to_string(),
+            outcome,
+            elapsed: started.elapsed(),
+            report,
+            error,
+        });
+        outcome
+    }
+
+    /// Runs steps in order with their events and audit records; stops at the first failure.
+    async fn run_steps(
+        &self,
+        audit: &Audit<'_>,
+        op_id: &str,
+        steps: &[Box<dyn commands::Step>],
+        plans: &[Message],
+        reply: &dyn Reply,
+    ) -> (commands::Report, Option<OpError>) {
         let progress = StepProgress {
             reply,
             index: AtomicUsize::new(0),
         };
         let mut cx =
             RunContext::new(&self.config.settings, &progress).with_clusters(self.clusters.clone());
-        let mut failure: Option<OpError> = None;
         for (index, step) in steps.iter().enumerate() {
             progress.index.store(index, Ordering::Relaxed);
             reply.send(Event::StepStarted { index });
@@ -287,41 +348,172 @@ impl Engine {
             });
             if let Err(e) = result {
                 tracing::warn!(request = audit.request_id, step = index, error = %e, "step failed");
-                failure = Some(e);
-                break;
+                return (cx.report, Some(e));
             }
             if let Err(message) = audited {
-                failure = Some(OpError::Failed(message));
-                break;
+                return (cx.report, Some(OpError::Failed(message)));
             }
         }
-        let (outcome, state, error) = match &failure {
-            None => (Outcome::Succeeded, RunState::Succeeded, None),
-            Some(e) => (Outcome::Failed, RunState::Failed, Some(e.message())),
-        };
-        let detail = json!({
-            "outcome": outcome.as_str(),
-            "error": error.as_ref().map(|m| m.to_string()),
-            "millis": started.elapsed().as_millis() as u64,
+        (cx.report, None)
+    }
+
+    /// The checklist of a destructive request, shown like a run. A failed gate stops the
+    /// request before anyone is asked to approve it.
+    async fn run_gates(
+        &self,
+        audit: &Audit<'_>,
+        request: &Request,
+        gates: Vec<Box<dyn commands::Step>>,
+        reply: &dyn Reply,
+    ) -> Result<Vec<(Message, bool)>, Outcome> {
+        let started = Instant::now();
+        let op_id = request.spec.id;
+        let plans: Vec<Message> = gates.iter().map(|g| g.plan()).collect();
+        reply.send(Event::Started {
+            request_id: audit.request_id.to_string(),
+            operation: op_id,
+            clusters: request.clusters.clone(),
+            steps: plans.clone(),
         });
-        let audited = audit.record(AuditKind::Result, Some(op_id), detail).await;
-        if let Err(e) = self.store.finish_run(audit.request_id, state).await {
-            tracing::error!(error = %e, "could not record the end of the run");
-        }
-        let (outcome, error) = match audited {
-            Ok(()) => (outcome, error),
-            Err(message) => (Outcome::Failed, Some(message)),
+        let (report, failure) = self.run_steps(audit, op_id, &gates, &plans, reply).await;
+        let Some(failure) = failure else {
+            return Ok(plans.into_iter().map(|p| (p, true)).collect());
         };
+        let error = msg!(
+            "approval-gate-failed",
+            operation = op_id,
+            reason = failure.message()
+        );
+        let detail = json!({ "outcome": "gate-failed", "error": error.to_string() });
+        let _ = audit.record(AuditKind::Result, Some(op_id), detail).await;
         reply.send(Event::Finished {
             request_id: audit.request_id.to_string(),
-            outcome,
+            outcome: Outcome::Failed,
             elapsed: started.elapsed(),
-            report: cx.report,
-            error,
+            report,
+            error: Some(error),
         });
-        outcome
+        Err(Outcome::Failed)
+    }
+
+    /// Marks as interrupted the runs whose process is gone (on this host: its pid is dead;
+    /// elsewhere: it stopped beating) and returns them, so the caller can say so. None is
+    /// ever re-run.
+    pub async fn recover(&self) -> Vec<crate::store::InterruptedRun> {
+        let running = match self.store.running_runs().await {
+            Ok(running) => running,
+            Err(e) => {
+                tracing::error!(error = %e, "could not look for interrupted runs");
+                return Vec::new();
+            }
+        };
+        let stale_before = chrono::Utc::now().timestamp() - HEARTBEAT_STALE_SECS;
+        let mut interrupted = Vec::new();
+        for (run, owner, heartbeat) in running {
+            if owner == self.instance || (heartbeat >= stale_before && owner_alive(&owner)) {
+                continue;
+            }
+            if !matches!(self.store.interrupt_run(&run.request_id).await, Ok(true)) {
+                continue;
+            }
+            let audit = Audit {
+                store: self.store.as_ref(),
+                request_id: &run.request_id,
+                subject: &run.subject,
+            };
+            let detail = json!({ "outcome": "interrupted", "started_at": run.started_at });
+            let _ = audit
+                .record(AuditKind::Result, Some(&run.operation), detail)
+                .await;
+            interrupted.push(run);
+        }
+        interrupted
+    }
+
+    /// Beats for this process's running runs until the process ends.
+    pub fn start_heartbeat(self: &Arc<Self>) {
+        let engine = Arc::clone(self);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(HEARTBEAT_SECS));
+            loop {
+                tick.tick().await;
+                let now = chrono::Utc::now().timestamp();
+                if let Err(e) = engine.store.heartbeat(&engine.instance, now).await {
+                    tracing::warn!(error = %e, "heartbeat failed");
+                }
+            }
+        });
+    }
+
+    /// Expires the pending requests whose time is up and returns their cards to update.
+    pub async fn expire_due(&self) -> Vec<ApprovalCard> {
+        let Ok(pending) = self
+            .store
+            .approvals_in(crate::store::ApprovalState::Pending)
+            .await
+        else {
+            return Vec::new();
+        };
+        let now = chrono::Utc::now().timestamp();
+        let mut cards = Vec::new();
+        for approval in pending.into_iter().filter(|a| a.request.expires_at <= now) {
+            let id = approval.request.id.clone();
+            let moved = self
+                .store
+                .transition(
+                    &id,
+                    crate::store::ApprovalState::Pending,
+                    crate::store::ApprovalState::Expired,
+                    None,
+                    None,
+                )
+                .await;
+            if let (Ok(true), Ok(Some(expired))) = (moved, self.store.approval(&id).await) {
+                cards.push(approval::card(&expired, Vec::new()));
+            }
+        }
+        cards
+    }
+
+    /// Remembers where an adapter shows a request's card.
+    pub async fn set_card(&self, id: &str, reference: &str) {
+        if let Err(e) = self.store.set_card(id, reference).await {
+            tracing::warn!(error = %e, "could not remember an approval card");
+        }
     }
 }
+
+/// `HOST:PID:RANDOM`: enough for another process on the same host to see that this one is
+/// gone without waiting for its heartbeat to go stale.
+fn instance_id() -> String {
+    format!(
+        "{}:{}:{}",
+        hostname(),
+        std::process::id(),
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    )
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_default()
+}
+
+/// False only when the owner is known dead: on this host, with no such process.
+fn owner_alive(owner: &str) -> bool {
+    let mut parts = owner.splitn(3, ':');
+    match (parts.next(), parts.next()) {
+        (Some(host), Some(pid)) if host == hostname() => {
+            std::path::Path::new("/proc").join(pid).exists()
+        }
+        _ => true,
+    }
+}
+
+/// How often a running process says it is alive, and how long a silence means it is gone.
+const HEARTBEAT_SECS: u64 = 10;
+const HEARTBEAT_STALE_SECS: i64 = 30;
 
 /// Attaches a step's progress to its index.
 struct StepProgress<'a> {

@@ -5,12 +5,15 @@
 //! PostgreSQL later, may append at once, and the chain stays whole because each append is a
 //! compare-and-swap on the chain's head.
 
+mod approvals;
 mod audit;
 mod sqlite;
+mod sqlite_approvals;
 
 use async_trait::async_trait;
 use thiserror::Error;
 
+pub use approvals::{Approval, ApprovalState, NewApproval, Vote, VoteResult};
 pub use audit::{AuditEvent, AuditKind, AuditRecord, BreakReason, Verification, verify_chain};
 pub use sqlite::SqliteStore;
 
@@ -37,6 +40,18 @@ pub struct RunStart {
     pub subject: String,
     pub operation: String,
     pub request: String,
+    /// The process running it, so another can tell a live run from an interrupted one.
+    pub owner: String,
+}
+
+/// A run that was in flight when its process went away.
+#[derive(Clone, Debug)]
+pub struct InterruptedRun {
+    pub request_id: String,
+    pub subject: String,
+    pub operation: String,
+    pub request: String,
+    pub started_at: String,
 }
 
 /// How a run ended.
@@ -45,6 +60,8 @@ pub enum RunState {
     Running,
     Succeeded,
     Failed,
+    /// Its process stopped mid-run; it is reported, never re-run.
+    Interrupted,
 }
 
 impl RunState {
@@ -53,6 +70,7 @@ impl RunState {
             RunState::Running => "running",
             RunState::Succeeded => "succeeded",
             RunState::Failed => "failed",
+            RunState::Interrupted => "interrupted",
         }
     }
 }
@@ -71,4 +89,44 @@ pub trait Store: Send + Sync {
     async fn begin_run(&self, run: &RunStart) -> Result<(), StoreError>;
 
     async fn finish_run(&self, request_id: &str, state: RunState) -> Result<(), StoreError>;
+
+    /// Says `owner` is still working on its running runs.
+    async fn heartbeat(&self, owner: &str, now: i64) -> Result<(), StoreError>;
+
+    /// The runs recorded as running, with their owners and last heartbeats.
+    async fn running_runs(&self) -> Result<Vec<(InterruptedRun, String, i64)>, StoreError>;
+
+    /// Marks a running run (and its approval) interrupted; `true` for the one caller that did.
+    async fn interrupt_run(&self, request_id: &str) -> Result<bool, StoreError>;
+
+    /// Stores a new request awaiting approval.
+    async fn create_approval(&self, approval: &NewApproval) -> Result<(), StoreError>;
+
+    async fn approval(&self, id: &str) -> Result<Option<Approval>, StoreError>;
+
+    /// Requests in `state`, oldest first.
+    async fn approvals_in(&self, state: ApprovalState) -> Result<Vec<Approval>, StoreError>;
+
+    /// Records `approver`'s approval of the request as it was hashed; one vote per person.
+    async fn record_vote(
+        &self,
+        id: &str,
+        approver: &str,
+        hash: &str,
+        now: i64,
+    ) -> Result<VoteResult, StoreError>;
+
+    /// Moves a request from `from` to `to` if it is still in `from` (compare-and-swap): of two
+    /// concurrent callers exactly one gets `true`.
+    async fn transition(
+        &self,
+        id: &str,
+        from: ApprovalState,
+        to: ApprovalState,
+        by: Option<&str>,
+        reason: Option<&str>,
+    ) -> Result<bool, StoreError>;
+
+    /// Remembers where the request's card is shown (an adapter's opaque reference).
+    async fn set_card(&self, id: &str, card: &str) -> Result<(), StoreError>;
 }

@@ -11,7 +11,7 @@ use super::audit::GENESIS;
 use super::{AuditEvent, AuditRecord, RunStart, RunState, Store, StoreError};
 
 /// Tables, created if absent. Plain SQL that PostgreSQL also takes.
-const SCHEMA: [&str; 3] = [
+const SCHEMA: [&str; 5] = [
     "CREATE TABLE IF NOT EXISTS audit_log (
         seq BIGINT PRIMARY KEY,
         at TEXT NOT NULL,
@@ -35,7 +35,34 @@ const SCHEMA: [&str; 3] = [
         request TEXT NOT NULL,
         state TEXT NOT NULL,
         started_at TEXT NOT NULL,
-        finished_at TEXT
+        finished_at TEXT,
+        owner TEXT NOT NULL,
+        heartbeat_at BIGINT NOT NULL
+    )",
+    "CREATE TABLE IF NOT EXISTS approvals (
+        id TEXT PRIMARY KEY,
+        request_hash TEXT NOT NULL,
+        line TEXT NOT NULL,
+        operation TEXT NOT NULL,
+        canonical TEXT NOT NULL,
+        requester TEXT NOT NULL,
+        requester_groups TEXT NOT NULL,
+        reason TEXT,
+        approvers_needed INTEGER NOT NULL,
+        approver_roles TEXT NOT NULL,
+        state TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        decided_by TEXT,
+        decision_reason TEXT,
+        card TEXT
+    )",
+    "CREATE TABLE IF NOT EXISTS approval_votes (
+        approval_id TEXT NOT NULL,
+        approver TEXT NOT NULL,
+        request_hash TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        PRIMARY KEY (approval_id, approver)
     )",
 ];
 
@@ -43,7 +70,7 @@ const SCHEMA: [&str; 3] = [
 const APPEND_ATTEMPTS: u32 = 50;
 
 pub struct SqliteStore {
-    pool: SqlitePool,
+    pub(super) pool: SqlitePool,
 }
 
 impl SqliteStore {
@@ -198,8 +225,8 @@ impl Store for SqliteStore {
 
     async fn begin_run(&self, run: &RunStart) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO runs (request_id, subject, operation, request, state, started_at)
-             VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO runs (request_id, subject, operation, request, state, started_at, owner, heartbeat_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&run.request_id)
         .bind(&run.subject)
@@ -207,6 +234,8 @@ impl Store for SqliteStore {
         .bind(&run.request)
         .bind(RunState::Running.as_str())
         .bind(chrono::Utc::now().to_rfc3339())
+        .bind(&run.owner)
+        .bind(chrono::Utc::now().timestamp())
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -220,6 +249,58 @@ impl Store for SqliteStore {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    async fn heartbeat(&self, owner: &str, now: i64) -> Result<(), StoreError> {
+        self.runs_heartbeat(owner, now).await
+    }
+
+    async fn running_runs(&self) -> Result<Vec<(super::InterruptedRun, String, i64)>, StoreError> {
+        self.runs_running().await
+    }
+
+    async fn interrupt_run(&self, request_id: &str) -> Result<bool, StoreError> {
+        self.runs_interrupt(request_id).await
+    }
+
+    async fn create_approval(&self, approval: &super::NewApproval) -> Result<(), StoreError> {
+        self.approvals_create(approval).await
+    }
+
+    async fn approval(&self, id: &str) -> Result<Option<super::Approval>, StoreError> {
+        self.approvals_get(id).await
+    }
+
+    async fn approvals_in(
+        &self,
+        state: super::ApprovalState,
+    ) -> Result<Vec<super::Approval>, StoreError> {
+        self.approvals_list(state).await
+    }
+
+    async fn record_vote(
+        &self,
+        id: &str,
+        approver: &str,
+        hash: &str,
+        now: i64,
+    ) -> Result<super::VoteResult, StoreError> {
+        self.approvals_vote(id, approver, hash, now).await
+    }
+
+    async fn transition(
+        &self,
+        id: &str,
+        from: super::ApprovalState,
+        to: super::ApprovalState,
+        by: Option<&str>,
+        reason: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        self.approvals_transition(id, from, to, by, reason).await
+    }
+
+    async fn set_card(&self, id: &str, card: &str) -> Result<(), StoreError> {
+        self.approvals_set_card(id, card).await
     }
 }
 
