@@ -6,6 +6,7 @@ mod audit;
 mod config;
 mod etcd;
 mod language;
+mod vault;
 
 use opsbot_tests::bot::Bot;
 use opsbot_tests::etcd::EtcdServer;

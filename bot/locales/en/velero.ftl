@@ -127,3 +127,15 @@ vault-no = no
 vault-none = none
 vault-sealed-note = ⚠ Vault is sealed ({ $progress } of { $threshold } key shares entered): run "vault unseal" so the key holders can enter theirs.
 vault-not-initialized-note = ⚠ Vault is not initialized: it has no keys to unseal with yet.
+
+# vault.unseal (RUNBOOK 5.5)
+vault-unseal-plan = Unseal Vault: ask for each key share privately and send it straight to Vault
+vault-unseal-uninitialized = Vault is not initialized; it cannot be unsealed.
+vault-unseal-already = Vault is already unsealed; nothing to do.
+vault-unseal-ask = Key share { $index } of { $threshold } (not shown, not kept)
+vault-unseal-no-share = No key share was given; Vault stays sealed ({ $progress } of { $threshold } shares entered).
+vault-unseal-gave-up = Too many refused shares; Vault stays sealed ({ $progress } of { $threshold }).
+vault-unseal-share-refused = Vault refused that share; try another.
+vault-unseal-progress = Share accepted: { $progress } of { $threshold }.
+vault-unseal-field-sealed = sealed
+vault-unseal-field-version = version

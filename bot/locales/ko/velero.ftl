@@ -120,3 +120,15 @@ vault-no = 아니요
 vault-none = 없음
 vault-sealed-note = ⚠ Vault가 봉인되어 있습니다 (키 조각 { $threshold }개 중 { $progress }개 입력됨). 키 보유자들이 조각을 입력할 수 있도록 "vault unseal"을 실행하세요.
 vault-not-initialized-note = ⚠ Vault가 초기화되지 않았습니다. 봉인을 해제할 키가 아직 없습니다.
+
+# vault.unseal (런북 5.5)
+vault-unseal-plan = Vault 봉인 해제: 키 조각을 하나씩 비공개로 입력받아 곧바로 Vault로 보냅니다
+vault-unseal-uninitialized = Vault가 초기화되지 않아 봉인을 해제할 수 없습니다.
+vault-unseal-already = Vault는 이미 봉인 해제되어 있습니다. 할 일이 없습니다.
+vault-unseal-ask = 키 조각 { $threshold }개 중 { $index }번째 (화면에 표시하지 않고 저장하지 않음)
+vault-unseal-no-share = 키 조각이 입력되지 않아 Vault는 봉인된 상태로 남습니다 ({ $threshold }개 중 { $progress }개 입력됨).
+vault-unseal-gave-up = 거부된 키 조각이 너무 많아 Vault는 봉인된 상태로 남습니다 ({ $threshold }개 중 { $progress }개).
+vault-unseal-share-refused = Vault가 이 키 조각을 거부했습니다. 다른 조각을 입력하세요.
+vault-unseal-progress = 키 조각 수락: { $threshold }개 중 { $progress }개.
+vault-unseal-field-sealed = 봉인
+vault-unseal-field-version = 버전

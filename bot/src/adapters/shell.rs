@@ -6,7 +6,8 @@
 use std::io::{IsTerminal, Write};
 use std::sync::Mutex;
 
-use tokio::io::{AsyncBufReadExt, BufReader};
+use async_trait::async_trait;
+use tokio::io::{AsyncBufReadExt, BufReader, Lines, Stdin};
 
 use crate::engine::{Caller, Engine, Event, Outcome, Reply};
 use crate::i18n::Localizer;
@@ -16,6 +17,29 @@ use crate::render;
 struct Terminal {
     l10n: Localizer,
     steps: Mutex<Vec<String>>,
+    /// Commands and prompted secrets come from the same input, one line each.
+    input: tokio::sync::Mutex<Lines<BufReader<Stdin>>>,
+    interactive: bool,
+}
+
+#[async_trait]
+impl commands::Prompt for Terminal {
+    /// At a terminal the answer is typed without echo; from a pipe it is the next line. It
+    /// is handed to the step and never printed or kept.
+    async fn secret(&self, question: &commands::Message) -> Option<commands::Secret> {
+        let question = format!("🔒 {}: ", self.l10n.text(question));
+        if self.interactive {
+            let answer = tokio::task::spawn_blocking(move || rpassword::prompt_password(question))
+                .await
+                .ok()?
+                .ok()?;
+            return (!answer.trim().is_empty()).then(|| commands::Secret::new(answer.trim()));
+        }
+        self.print(&question);
+        self.print("\n");
+        let line = self.input.lock().await.next_line().await.ok()??;
+        (!line.trim().is_empty()).then(|| commands::Secret::new(line.trim()))
+    }
 }
 
 impl Terminal {
@@ -33,6 +57,10 @@ impl Terminal {
 }
 
 impl Reply for Terminal {
+    fn prompt(&self) -> Option<&dyn commands::Prompt> {
+        Some(self)
+    }
+
     fn send(&self, event: Event) {
         let l = &self.l10n;
         let text = match event {
@@ -137,20 +165,20 @@ pub async fn run(engine: &Engine, name: &str) -> anyhow::Result<bool> {
         subject: format!("shell:{name}"),
         groups: Vec::new(),
     };
+    let interactive = std::io::stdin().is_terminal();
     let terminal = Terminal {
         l10n,
         steps: Mutex::new(Vec::new()),
+        input: tokio::sync::Mutex::new(BufReader::new(tokio::io::stdin()).lines()),
+        interactive,
     };
-    let interactive = std::io::stdin().is_terminal();
-    let mut lines = BufReader::new(tokio::io::stdin()).lines();
     let mut all_ok = true;
     loop {
         if interactive {
             terminal.print("opsbot> ");
         }
-        let Some(line) = lines.next_line().await? else {
-            break;
-        };
+        let next = terminal.input.lock().await.next_line().await?;
+        let Some(line) = next else { break };
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;

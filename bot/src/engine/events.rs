@@ -100,4 +100,9 @@ pub struct ApprovalCard {
 /// Where a chat receives events. Called in order; must not block for long.
 pub trait Reply: Send + Sync {
     fn send(&self, event: Event);
+
+    /// How this chat asks its person for a secret privately, if it can.
+    fn prompt(&self) -> Option<&dyn commands::Prompt> {
+        None
+    }
 }

@@ -326,6 +326,9 @@ impl Engine {
         };
         let mut cx =
             RunContext::new(&self.config.settings, &progress).with_clusters(self.clusters.clone());
+        if let Some(prompt) = reply.prompt() {
+            cx = cx.with_prompt(prompt);
+        }
         for (index, step) in steps.iter().enumerate() {
             progress.index.store(index, Ordering::Relaxed);
             reply.send(Event::StepStarted { index });

@@ -5,6 +5,7 @@
 //! that unsealing speaks to the same Vault the same way.
 
 pub mod status;
+pub mod unseal;
 
 use std::error::Error as _;
 
