@@ -45,10 +45,31 @@ pub trait Progress: Send + Sync {
     fn report(&self, message: Message);
 }
 
+/// Where a step asks the person at the chat for a secret (a Vault key share): a modal in
+/// Slack, hidden input in the terminal. The answer goes to the step alone; the chat never
+/// echoes, logs or stores it.
+#[async_trait]
+pub trait Prompt: Send + Sync {
+    /// `None` when the person gives nothing (closes the modal, ends the input).
+    async fn secret(&self, question: &Message) -> Option<crate::Secret>;
+}
+
+/// A chat that cannot ask privately: steps that need a secret say so.
+pub struct NoPrompt;
+
+#[async_trait]
+impl Prompt for NoPrompt {
+    async fn secret(&self, _question: &Message) -> Option<crate::Secret> {
+        None
+    }
+}
+
 /// Everything a step may use.
 pub struct RunContext<'a> {
     pub settings: &'a Settings,
     pub progress: &'a dyn Progress,
+    /// Private questions to the person who runs it.
+    pub prompt: &'a dyn Prompt,
     /// The clusters' API clients, shared across runs.
     pub kube: Arc<Clusters>,
     pub report: Report,
@@ -61,10 +82,17 @@ impl<'a> RunContext<'a> {
         RunContext {
             settings,
             progress,
+            prompt: &NoPrompt,
             kube: Arc::default(),
             report: Report::default(),
             facts: Facts::default(),
         }
+    }
+
+    /// Lets steps ask the chat's person privately.
+    pub fn with_prompt(mut self, prompt: &'a dyn Prompt) -> Self {
+        self.prompt = prompt;
+        self
     }
 
     /// Shares the process's API clients, so each cluster is connected to once.

@@ -1,6 +1,7 @@
 //! Issue 3, cluster operations: the real `opsbot` binary against three Kubernetes API test
 //! servers playing mgmt, app1 and app2.
 
+mod destructive;
 mod platform_crds;
 mod status;
 mod velero;

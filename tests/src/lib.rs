@@ -5,5 +5,6 @@ pub mod bot;
 pub mod etcd;
 pub mod fixtures;
 pub mod kube;
+pub mod kubelet;
 pub mod slack;
 pub mod vault;

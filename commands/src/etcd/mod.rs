@@ -5,7 +5,8 @@
 //! `etcdctl snapshot status` does, from the bbolt file itself ([`bbolt`]).
 
 mod bbolt;
-mod files;
+pub(crate) mod files;
+pub mod restore;
 pub mod snapshot;
 pub mod snapshots;
 pub mod status;

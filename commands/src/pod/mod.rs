@@ -1,6 +1,7 @@
 //! Runbook §5.1 "Pod가 시작되지 않음": what a pod is doing (`pod describe`) and what it said
 //! (`pod logs`). The namespace's events are `events`, in its own file.
 
+pub mod delete;
 pub mod describe;
 pub mod logs;
 

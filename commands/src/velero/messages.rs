@@ -1,4 +1,4 @@
-//! The check that every sentence of velero, get, yaml and vault.status is in `velero.ftl` in
+//! The check that every sentence of velero, get, yaml and vault.status/unseal is in `velero.ftl` in
 //! both languages, renders with exactly the arguments the code gives it, and that the file
 //! defines nothing the code does not use.
 
@@ -18,6 +18,7 @@ const SOURCES: &[&str] = &[
     include_str!("../resources/yaml.rs"),
     include_str!("../vault/mod.rs"),
     include_str!("../vault/status.rs"),
+    include_str!("../vault/unseal.rs"),
 ];
 
 const PREFIXES: [&str; 4] = ["velero-", "get-", "yaml-", "vault-"];

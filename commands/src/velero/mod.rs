@@ -11,6 +11,7 @@ pub mod backups;
 mod follow;
 #[cfg(test)]
 mod messages;
+pub mod restore;
 pub mod schedule;
 mod view;
 
