@@ -5,6 +5,7 @@ mod approvals;
 mod audit;
 mod config;
 mod etcd;
+mod host;
 mod language;
 mod vault;
 

@@ -2,3 +2,4 @@
 //! clusters.
 
 pub mod status;
+pub mod upgrade;

@@ -4,3 +4,5 @@
 
 pub mod list;
 pub mod release;
+pub mod rollback;
+pub mod upgrade;

@@ -1,0 +1,79 @@
+# Host and runbook operations: multipass VMs, helm, cilium, network checks, disaster recovery
+# and the etcd restore (RUNBOOK §3.1, §3.3, §4.2, §4.3, §5.2, §6.1).
+
+## vm.list, vm.restart
+
+vm-list-plan = List the multipass VMs with `multipass list --format json`
+vm-list-none = multipass has no VMs.
+vm-col-name = VM
+vm-col-state = State
+vm-col-ipv4 = IPv4
+vm-col-release = Release
+vm-restart-no-vm = Name the VM to restart.
+vm-restart-plan-info = Read the state of { $vm } with `multipass info { $vm } --format json`
+vm-restart-done = { $vm } was restarted and is running.
+vm-restart-not-running = { $vm } was restarted but is { $state }, not Running.
+vm-info-missing = multipass info did not describe { $vm }.
+vm-output-unreadable = The output of multipass { $command } could not be read as JSON: { $reason }
+vm-output-too-long = multipass printed more than 4 MiB; the output was not read.
+
+## helm.upgrade, helm.rollback (and the programs run against one cluster)
+
+helm-upgrade-plan-program = Run `{ $command }` on the bot's host against cluster { $cluster }
+helm-upgrade-no-cluster = Name the cluster with -c.
+helm-upgrade-values-unreadable = The values file { $path } cannot be read on the bot's host ({ $reason }), so nothing was run.
+
+## cilium.upgrade
+
+cilium-upgrade-gate-newer = The Cilium version running on { $cluster } is older than { $version }
+cilium-upgrade-current = Current version
+cilium-upgrade-target = Target version
+cilium-upgrade-versions = { $cluster } runs Cilium { $current }; the target is { $version }.
+cilium-upgrade-no-cluster = Name the cluster with -c.
+cilium-upgrade-not-installed = Cluster { $cluster } has no cilium DaemonSet in kube-system.
+cilium-upgrade-not-newer = Cluster { $cluster } already runs Cilium { $current }; { $version } is not newer.
+cilium-upgrade-unknown-version = The Cilium version of { $cluster } ({ $current }) or the target is not a version number, so the upgrade cannot be checked.
+
+## net.test, net.observe
+
+net-test-no-cluster = Name the cluster with -c.
+net-observe-no-cluster = Name the cluster with -c.
+net-observe-window = --for must be between 1s and { $max }.
+
+## dr.rebuild
+
+dr-gate-backup = A Completed Velero backup from the last { $days } days exists
+dr-backup-found = Latest backup: { $backup } on { $cluster }, completed { $completed }.
+dr-backup-too-old = The latest Completed backup, { $backup } on { $cluster }, finished { $completed }: older than { $days } days.
+dr-no-completed-backup = Cluster { $cluster } has no Completed Velero backup.
+dr-no-velero = No configured cluster runs Velero.
+dr-plan-terraform = Stage 1: recreate the VMs with `terraform destroy -auto-approve`, then `terraform apply -auto-approve`
+dr-plan-init = Stage 2: run `init-cluster` for each configured cluster, mgmt first
+dr-plan-platform = Stage 3: install the platform services with `install-platform`
+dr-plan-restore = Stage 4: restore the workloads from the latest Completed Velero backup
+dr-running = Running `{ $command }`
+dr-ran = `{ $command }` finished.
+dr-restore-created = Created restore { $name } from backup { $backup } on { $cluster }
+dr-restore-phase = Restore phase: { $phase }
+dr-restore-finished = Restore { $name } ended { $phase }.
+dr-restore-failed = Restore { $name } ended { $phase }, not Completed.
+dr-restore-deleted = Restore { $name } was deleted while it was being followed.
+
+## etcd.restore
+
+restore-etcd-gate-exists = Snapshot { $snapshot } exists in the backup directory of { $cluster }
+restore-etcd-gate-verifies = Snapshot { $snapshot } passes its integrity check
+restore-etcd-gate-notified = Other admins are notified: this request's approval card is posted to the channel
+restore-etcd-missing = Snapshot { $snapshot } is not there: { $path } does not exist.
+restore-etcd-corrupt = Snapshot { $snapshot } is damaged: { $reason }
+restore-etcd-verified = { $snapshot }: revision { $revision }, { $keys } keys, SHA-256 { $sha256 }.
+restore-etcd-no-cluster = Name the cluster with -c.
+restore-etcd-plan-find = Find the control-plane node of { $cluster }
+restore-etcd-plan-step = Step { $number } on the control-plane node of { $cluster }: `{ $command }`
+restore-etcd-plan-api = Wait up to { $seconds } s for the API server of { $cluster } to answer
+restore-etcd-control-plane = Control-plane node: { $node }
+restore-etcd-no-control-plane = Cluster { $cluster } has no node labelled node-role.kubernetes.io/control-plane.
+restore-etcd-many-control-planes = Cluster { $cluster } has several control-plane nodes ({ $nodes }); this restore is for a single-member etcd.
+restore-etcd-step = Step { $number } of 6 on { $node }
+restore-etcd-settle = Waiting { $seconds } s for the API server to stop
+restore-etcd-api-answers = The API server of { $cluster } answers again (version { $version }).
