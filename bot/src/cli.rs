@@ -90,8 +90,15 @@ pub async fn run(args: Args) -> ExitCode {
             let Some(config) = load(&config) else {
                 return ExitCode::from(1);
             };
-            say(&Localizer::new(config.locale), &msg!("serve-not-yet"));
-            ExitCode::from(1)
+            let l10n = Localizer::new(config.locale);
+            match crate::serve::run(config).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    tracing::error!(error = ?e, "opsbot serve");
+                    fail(&l10n, &e.message());
+                    ExitCode::from(1)
+                }
+            }
         }
     }
 }
@@ -183,7 +190,20 @@ async fn shell(path: &Path, name: &str) -> ExitCode {
     let Some(store) = open_store(&config, &l10n).await else {
         return ExitCode::from(1);
     };
-    let engine = Engine::new(Arc::new(config), Arc::new(store));
+    let engine = Arc::new(Engine::new(Arc::new(config), Arc::new(store)));
+    engine.start_heartbeat();
+    for run in engine.recover().await {
+        say(
+            &l10n,
+            &msg!(
+                "run-interrupted",
+                request = run.request_id.as_str(),
+                operation = run.operation.as_str(),
+                subject = run.subject.as_str(),
+                started = run.started_at.as_str()
+            ),
+        );
+    }
     match crate::adapters::shell::run(&engine, name).await {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),

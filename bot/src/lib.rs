@@ -7,6 +7,8 @@ pub mod adapters;
 pub mod cli;
 pub mod config;
 pub mod engine;
+pub mod http;
 pub mod i18n;
 pub mod render;
+pub mod serve;
 pub mod store;

@@ -53,13 +53,22 @@ pub static CATALOGUE: &[Entry] = &[
     Entry::ready(&crate::dr::rebuild::SPEC, &crate::dr::rebuild::DrRebuild),
     Entry::ready(&crate::upgrade::k8s::SPEC, &crate::upgrade::k8s::K8sUpgrade),
     Entry::ready(&crate::helm::list::SPEC, &crate::helm::list::HelmList),
-    Entry::ready(&crate::helm::upgrade::SPEC, &crate::helm::upgrade::HelmUpgrade),
-    Entry::ready(&crate::helm::rollback::SPEC, &crate::helm::rollback::HelmRollback),
+    Entry::ready(
+        &crate::helm::upgrade::SPEC,
+        &crate::helm::upgrade::HelmUpgrade,
+    ),
+    Entry::ready(
+        &crate::helm::rollback::SPEC,
+        &crate::helm::rollback::HelmRollback,
+    ),
     Entry::ready(
         &crate::cilium::status::SPEC,
         &crate::cilium::status::CiliumStatus,
     ),
-    Entry::ready(&crate::cilium::upgrade::SPEC, &crate::cilium::upgrade::CiliumUpgrade),
+    Entry::ready(
+        &crate::cilium::upgrade::SPEC,
+        &crate::cilium::upgrade::CiliumUpgrade,
+    ),
     Entry::ready(
         &crate::pod::describe::SPEC,
         &crate::pod::describe::PodDescribe,
@@ -85,7 +94,10 @@ pub static CATALOGUE: &[Entry] = &[
         &crate::vault::status::SPEC,
         &crate::vault::status::VaultStatus,
     ),
-    Entry::ready(&crate::vault::unseal::SPEC, &crate::vault::unseal::VaultUnseal),
+    Entry::ready(
+        &crate::vault::unseal::SPEC,
+        &crate::vault::unseal::VaultUnseal,
+    ),
     Entry::ready(
         &crate::secrets::sync::SPEC,
         &crate::secrets::sync::SecretsSync,
@@ -104,10 +116,7 @@ pub static CATALOGUE: &[Entry] = &[
     Entry::ready(&contacts::SPEC, &contacts::Contacts),
     Entry::ready(&crate::resources::get::SPEC, &crate::resources::get::Get),
     Entry::ready(&crate::resources::yaml::SPEC, &crate::resources::yaml::Yaml),
-    Entry::ready(
-        &crate::pod::delete::SPEC,
-        &crate::pod::delete::PodDelete,
-    ),
+    Entry::ready(&crate::pod::delete::SPEC, &crate::pod::delete::PodDelete),
 ];
 
 /// The entry for an operation id.

@@ -31,11 +31,22 @@ fn shares_unseal_vault_and_are_never_kept() {
     let keys = vault.keys();
     let threshold = vault.threshold() as usize;
     let bot = bot(&vault);
-    let input = format!("vault unseal\n{}\nvault status\n", keys[..threshold].join("\n"));
+    let input = format!(
+        "vault unseal\n{}\nvault status\n",
+        keys[..threshold].join("\n")
+    );
     let run = bot.shell("bob", &input);
     assert_eq!(run.code, 0, "{}", run.all());
-    assert!(run.stdout.contains(&format!("Share accepted: {threshold} of {threshold}")), "{}", run.stdout);
-    assert!(!vault.status()["sealed"].as_bool().unwrap_or(true), "Vault is unsealed");
+    assert!(
+        run.stdout
+            .contains(&format!("Share accepted: {threshold} of {threshold}")),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !vault.status()["sealed"].as_bool().unwrap_or(true),
+        "Vault is unsealed"
+    );
     let state = state_files(&bot);
     for key in &keys {
         assert!(!run.all().contains(key.as_str()), "a share was printed");
@@ -55,7 +66,12 @@ fn without_a_share_vault_stays_sealed() {
     let bot = bot(&vault);
     let run = bot.shell("bob", "vault unseal\n");
     assert_eq!(run.code, 1, "{}", run.all());
-    assert!(run.stdout.contains("No key share was given; Vault stays sealed"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("No key share was given; Vault stays sealed"),
+        "{}",
+        run.stdout
+    );
     assert!(vault.status()["sealed"].as_bool().unwrap_or(false));
 }
 
@@ -70,6 +86,10 @@ fn a_refused_share_is_asked_again() {
     lines.extend(keys[..threshold].iter().cloned());
     let run = bot.shell("bob", &(lines.join("\n") + "\n"));
     assert_eq!(run.code, 0, "{}", run.all());
-    assert!(run.stdout.contains("Vault refused that share"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("Vault refused that share"),
+        "{}",
+        run.stdout
+    );
     assert!(!run.all().contains("not-a-real-share"));
 }

@@ -238,3 +238,198 @@ impl Bot {
         cmd.output().expect("run opsbot").into()
     }
 }
+
+/// `opsbot serve` running as a child process, listening on a free port of 127.0.0.1. Killed
+/// when dropped; [`Served::terminate`] stops it as a supervisor would.
+pub struct Served {
+    child: std::process::Child,
+    /// `127.0.0.1:PORT`.
+    pub addr: String,
+    output: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+/// One HTTP answer from the bot, and how long it took to arrive.
+#[derive(Debug)]
+pub struct HttpReply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+    pub elapsed: std::time::Duration,
+}
+
+impl HttpReply {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
+    }
+}
+
+impl Bot {
+    /// `opsbot serve` on `127.0.0.1:0`; returns once it printed the address it listens on.
+    pub fn serve(&self) -> Served {
+        self.serve_with_env(&[])
+    }
+
+    /// Same, with extra environment variables (`RUST_LOG`, `OPSBOT__…` overrides).
+    pub fn serve_with_env(&self, env: &[(&str, &str)]) -> Served {
+        use std::io::BufRead;
+        let mut cmd = self.command();
+        cmd.args(["serve", "--config"])
+            .arg(self.config())
+            .env("OPSBOT__SERVER__LISTEN", "127.0.0.1:0")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("start opsbot serve");
+        let output = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let (found, address) = std::sync::mpsc::channel::<String>();
+        let stdout = child.stdout.take().expect("stdout");
+        let stderr = child.stderr.take().expect("stderr");
+        let out = output.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if let Some(rest) = line.split("http://").nth(1) {
+                    let addr = rest.split_whitespace().next().unwrap_or("").to_string();
+                    let _ = found.send(addr);
+                }
+                let mut out = out.lock().unwrap_or_else(|e| e.into_inner());
+                out.push_str(&line);
+                out.push('\n');
+            }
+        });
+        let err = output.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                let mut err = err.lock().unwrap_or_else(|e| e.into_inner());
+                err.push_str(&line);
+                err.push('\n');
+            }
+        });
+        match address.recv_timeout(std::time::Duration::from_secs(60)) {
+            Ok(addr) => Served {
+                child,
+                addr,
+                output,
+            },
+            Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                let said = output.lock().map(|o| o.clone()).unwrap_or_default();
+                panic!("opsbot serve did not start:\n{said}");
+            }
+        }
+    }
+}
+
+impl Served {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Everything the bot printed so far, stdout and stderr.
+    pub fn output(&self) -> String {
+        self.output.lock().map(|o| o.clone()).unwrap_or_default()
+    }
+
+    /// Resident memory in KiB (`VmRSS` of /proc), None where there is no /proc.
+    pub fn rss_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    }
+
+    pub fn get(&self, path: &str) -> HttpReply {
+        self.request("GET", path, &[], b"")
+    }
+
+    pub fn post(&self, path: &str, headers: &[(&str, &str)], body: &[u8]) -> HttpReply {
+        self.request("POST", path, headers, body)
+    }
+
+    /// A raw HTTP/1.1 request on a fresh connection.
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> HttpReply {
+        use std::io::Read;
+        let started = std::time::Instant::now();
+        let mut stream = std::net::TcpStream::connect(&self.addr).expect("connect to opsbot");
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+            .expect("read timeout");
+        let mut head = format!(
+            "{method} {path} HTTP/1.1\r\nhost: {}\r\nconnection: close\r\n",
+            self.addr
+        );
+        for (name, value) in headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        head.push_str(&format!("content-length: {}\r\n\r\n", body.len()));
+        stream.write_all(head.as_bytes()).expect("send head");
+        stream.write_all(body).expect("send body");
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).expect("read the answer");
+        let elapsed = started.elapsed();
+        let raw = String::from_utf8_lossy(&raw).into_owned();
+        let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((raw.as_str(), ""));
+        let mut lines = head.lines();
+        let status = lines
+            .next()
+            .and_then(|l| l.split(' ').nth(1))
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let headers = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_lowercase(), v.trim().to_string()))
+            .collect();
+        HttpReply {
+            status,
+            headers,
+            body: body.to_string(),
+            elapsed,
+        }
+    }
+
+    /// SIGTERM, then waits (up to `timeout`) for the exit; the exit code, None if it had to be
+    /// killed.
+    pub fn terminate(&mut self, timeout: std::time::Duration) -> Option<i32> {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.pid().to_string()])
+            .status();
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.code();
+            }
+            if std::time::Instant::now() >= deadline {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                return None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -54,7 +54,6 @@ audit-break-link = it does not follow the record before it
 audit-break-content = its content does not match its hash
 audit-break-truncated = records up to { $head } existed and were removed
 store-open-failed = The state database cannot be used: { $reason }
-serve-not-yet = `opsbot serve` (Slack and Discord) is not available yet in this version; use `opsbot shell`.
 shell-bad-name = "{ $name }" is not a valid shell user name: use lowercase letters, digits and '-'.
 shell-input-failed = Reading the input failed: { $reason }
 

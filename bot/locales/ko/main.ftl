@@ -54,7 +54,6 @@ audit-break-link = 앞 레코드와 연결되지 않습니다
 audit-break-content = 내용이 해시와 일치하지 않습니다
 audit-break-truncated = 레코드 { $head }까지 있었는데 삭제되었습니다
 store-open-failed = 상태 데이터베이스를 사용할 수 없습니다: { $reason }
-serve-not-yet = `opsbot serve`(Slack, Discord)는 이 버전에서 아직 사용할 수 없습니다. `opsbot shell`을 사용하세요.
 shell-bad-name = "{ $name }"은(는) 올바른 셸 사용자 이름이 아닙니다: 영소문자, 숫자, '-'만 쓰세요.
 shell-input-failed = 입력을 읽지 못했습니다: { $reason }
 

@@ -2,3 +2,4 @@
 //! [`Event`](crate::engine::Event)s its own way. None of them knows an operation.
 
 pub mod shell;
+pub mod slack;

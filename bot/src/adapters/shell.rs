@@ -1,7 +1,7 @@
 //! The terminal as a chat: one command a line on stdin, progress on stdout as it happens.
 //!
 //! The subject is `shell:NAME`. It reads stdin, so it can be scripted:
-//! `echo "etcd status" | opsbot shell --config opsbot.toml --as alice`.
+//! `echo "status -c all" | opsbot shell --config opsbot.toml --as alice`.
 
 use std::io::{IsTerminal, Write};
 use std::sync::Mutex;

@@ -11,8 +11,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use commands::{
-    BackupSettings, ClusterSettings, Contact, Message, RunnerSettings, Secret, Settings, VaultSettings,
-    msg,
+    BackupSettings, ClusterSettings, Contact, Message, RunnerSettings, Secret, Settings,
+    VaultSettings, msg,
 };
 use policies::Policy;
 use serde::Deserialize;

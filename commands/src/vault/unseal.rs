@@ -84,7 +84,10 @@ impl Step for EnterShares {
                 .map_err(|e| request_error(vault, &e))?;
             drop(share);
             let code = response.status();
-            let body = response.text().await.map_err(|e| request_error(vault, &e))?;
+            let body = response
+                .text()
+                .await
+                .map_err(|e| request_error(vault, &e))?;
             if code.as_u16() == 400 {
                 // A wrong or malformed share: say so and ask again; Vault keeps its progress.
                 cx.progress.report(msg!("vault-unseal-share-refused"));
@@ -97,13 +100,23 @@ impl Step for EnterShares {
             status = parse(vault, &body)?;
             cx.progress.report(msg!(
                 "vault-unseal-progress",
-                progress = if status.sealed { status.progress } else { status.t },
+                progress = if status.sealed {
+                    status.progress
+                } else {
+                    status.t
+                },
                 threshold = status.t
             ));
         }
         cx.report.push(Block::Fields(vec![
-            (msg!("vault-unseal-field-sealed"), Cell::Message(msg!("vault-no"))),
-            (msg!("vault-unseal-field-version"), Cell::Text(status.version.clone())),
+            (
+                msg!("vault-unseal-field-sealed"),
+                Cell::Message(msg!("vault-no")),
+            ),
+            (
+                msg!("vault-unseal-field-version"),
+                Cell::Text(status.version.clone()),
+            ),
         ]));
         Ok(())
     }
@@ -119,7 +132,10 @@ async fn seal_status(
         .await
         .map_err(|e| request_error(vault, &e))?;
     let code = response.status();
-    let body = response.text().await.map_err(|e| request_error(vault, &e))?;
+    let body = response
+        .text()
+        .await
+        .map_err(|e| request_error(vault, &e))?;
     if !code.is_success() {
         return Err(refused(vault, code, &body));
     }

@@ -1,0 +1,170 @@
+//! What Slack sends, reduced to what opsbot uses. The HTTP endpoints and Socket Mode deliver
+//! the same things in different wrappings; both end up here, so both take one path.
+//!
+//! Everything here runs after the signature check (HTTP) or on an authenticated websocket
+//! (Socket Mode).
+
+use serde::Deserialize;
+use serde_json::Value;
+use slack_morphism::prelude::{SlackCommandEvent, SlackInteractionEvent};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum InboundError {
+    #[error("the slash command form is malformed: {0}")]
+    Form(#[from] serde_urlencoded::de::Error),
+    #[error("the interaction has no payload field")]
+    NoPayload,
+    #[error("the payload is not JSON: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// A slash command: `/ops TEXT` typed by `user` in `channel`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SlashCommand {
+    pub command: String,
+    pub text: String,
+    pub user: String,
+    pub channel: String,
+    pub response_url: String,
+    pub trigger_id: String,
+}
+
+/// The form fields of a slash command (Slack sends more; they are not needed).
+#[derive(Deserialize)]
+struct CommandForm {
+    command: String,
+    #[serde(default)]
+    text: String,
+    user_id: String,
+    channel_id: String,
+    response_url: String,
+    #[serde(default)]
+    trigger_id: String,
+}
+
+impl SlashCommand {
+    /// From the `application/x-www-form-urlencoded` body of `POST /slack/commands`.
+    pub fn from_form(body: &[u8]) -> Result<Self, InboundError> {
+        let form: CommandForm = serde_urlencoded::from_bytes(body)?;
+        Ok(SlashCommand {
+            command: form.command,
+            text: form.text,
+            user: form.user_id,
+            channel: form.channel_id,
+            response_url: form.response_url,
+            trigger_id: form.trigger_id,
+        })
+    }
+
+    /// From a Socket Mode `slash_commands` envelope, as slack-morphism decoded it.
+    pub fn from_event(event: &SlackCommandEvent) -> Self {
+        SlashCommand {
+            command: event.command.to_string(),
+            text: event.text.clone().unwrap_or_default(),
+            user: event.user_id.to_string(),
+            channel: event.channel_id.to_string(),
+            response_url: event.response_url.0.to_string(),
+            trigger_id: event.trigger_id.to_string(),
+        }
+    }
+}
+
+/// An interaction. Only `block_actions` (button clicks, menu choices) carry something for the
+/// engine; other kinds are acknowledged and otherwise ignored.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Interaction {
+    /// `block_actions`, `view_submission`, `shortcut`, …
+    pub kind: String,
+    pub user: String,
+    /// Where the clicked message is; None for clicks inside a modal.
+    pub channel: Option<String>,
+    /// The opaque values the clicked elements were made with.
+    pub values: Vec<String>,
+    pub trigger_id: String,
+    pub response_url: Option<String>,
+}
+
+impl Interaction {
+    /// From the body of `POST /slack/interactions`: `payload=<urlencoded JSON>`.
+    pub fn from_form(body: &[u8]) -> Result<Self, InboundError> {
+        let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(body)?;
+        let payload = fields
+            .into_iter()
+            .find(|(k, _)| k == "payload")
+            .map(|(_, v)| v)
+            .ok_or(InboundError::NoPayload)?;
+        Ok(Self::from_value(&serde_json::from_str(&payload)?))
+    }
+
+    /// From a Socket Mode `interactive` envelope. slack-morphism's types serialise back to
+    /// Slack's JSON, so both paths read the same shape.
+    pub fn from_event(event: &SlackInteractionEvent) -> Result<Self, InboundError> {
+        Ok(Self::from_value(&serde_json::to_value(event)?))
+    }
+
+    /// Reads the fields opsbot needs; anything missing is left empty rather than refused, as
+    /// the engine decides what an empty value means.
+    pub fn from_value(payload: &Value) -> Self {
+        let text = |pointer: &str| {
+            payload
+                .pointer(pointer)
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        let values = payload
+            .get("actions")
+            .and_then(Value::as_array)
+            .map(|actions| {
+                actions
+                    .iter()
+                    .filter_map(|a| {
+                        a.get("value")
+                            .or_else(|| a.pointer("/selected_option/value"))
+                            .and_then(Value::as_str)
+                            .map(str::to_string)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Interaction {
+            kind: text("/type").unwrap_or_default(),
+            user: text("/user/id").unwrap_or_default(),
+            channel: text("/channel/id").or_else(|| text("/container/channel_id")),
+            values,
+            trigger_id: text("/trigger_id").unwrap_or_default(),
+            response_url: text("/response_url"),
+        }
+    }
+}
+
+/// What `POST /slack/events` asks for.
+#[derive(Debug, PartialEq)]
+pub enum EventRequest {
+    /// Slack checks the URL when it is configured: echo the challenge.
+    UrlVerification {
+        challenge: String,
+    },
+    /// An event; its id, for de-duplicating Slack's retries.
+    Callback {
+        event_id: String,
+    },
+    Other,
+}
+
+impl EventRequest {
+    pub fn from_body(body: &[u8]) -> Result<Self, InboundError> {
+        let value: Value = serde_json::from_slice(body)?;
+        let field = |k: &str| value.get(k).and_then(Value::as_str).unwrap_or_default();
+        Ok(match field("type") {
+            "url_verification" => EventRequest::UrlVerification {
+                challenge: field("challenge").to_string(),
+            },
+            "event_callback" => EventRequest::Callback {
+                event_id: field("event_id").to_string(),
+            },
+            _ => EventRequest::Other,
+        })
+    }
+}

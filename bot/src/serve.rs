@@ -1,0 +1,152 @@
+//! `opsbot serve`: configuration → state store → engine → the HTTP endpoints, plus Slack
+//! Socket Mode when `slack.app_token` is set. Stops on SIGTERM or SIGINT: no new requests,
+//! then up to [`DRAIN`] for the runs in progress and their last messages.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use commands::{Message, msg};
+use thiserror::Error;
+use tokio::net::TcpListener;
+
+use crate::adapters::slack::socket::SocketMode;
+use crate::adapters::slack::{SetupError, SlackAdapter, SlackConfig};
+use crate::config::Config;
+use crate::engine::Engine;
+use crate::http::{self, AppState};
+use crate::i18n::Localizer;
+use crate::store::{SqliteStore, Store, StoreError};
+
+/// How long a stopping bot waits for runs and messages in progress.
+const DRAIN: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Error)]
+pub enum ServeError {
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        address: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("Slack cannot be set up: {0}")]
+    Slack(#[from] SetupError),
+    #[error("the HTTP server stopped: {0}")]
+    Server(#[source] std::io::Error),
+}
+
+impl ServeError {
+    /// The one sentence a user reads.
+    pub fn message(&self) -> Message {
+        match self {
+            ServeError::Bind { address, source } => msg!(
+                "serve-bind-failed",
+                address = address.to_string(),
+                reason = source.to_string()
+            ),
+            ServeError::Store(e) => msg!("store-open-failed", reason = e.to_string()),
+            ServeError::Slack(e) => msg!("serve-slack-failed", reason = e.to_string()),
+            ServeError::Server(e) => msg!("serve-failed", reason = e.to_string()),
+        }
+    }
+}
+
+pub async fn run(config: Config) -> Result<(), ServeError> {
+    let config = Arc::new(config);
+    let l10n = Localizer::new(config.locale);
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.state_path).await?);
+    let engine = Arc::new(Engine::new(config.clone(), store.clone()));
+    // This process's runs beat, so another opsbot on the same state does not take them for
+    // interrupted; runs left by a process that died are marked so (never re-run).
+    engine.start_heartbeat();
+    for run in engine.recover().await {
+        tracing::warn!(
+            request = %run.request_id,
+            operation = %run.operation,
+            subject = %run.subject,
+            started = %run.started_at,
+            "a run was interrupted when its opsbot stopped"
+        );
+    }
+    let slack = match &config.slack {
+        Some(section) => Some(SlackAdapter::new(
+            SlackConfig::from_section(section)?,
+            engine.clone(),
+        )?),
+        None => None,
+    };
+    let metrics = http::metrics::install();
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| ServeError::Bind {
+            address: config.listen,
+            source,
+        })?;
+    let address = listener.local_addr().unwrap_or(config.listen);
+    let socket_mode = match slack.as_ref().filter(|s| s.app_token().is_some()) {
+        Some(slack) => Some(SocketMode::start(slack.clone()).await?),
+        None => None,
+    };
+    if let Some(handle) = metrics.clone() {
+        // Histograms keep samples until upkeep folds them in.
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(5));
+            loop {
+                tick.tick().await;
+                handle.run_upkeep();
+            }
+        });
+    }
+    let state = AppState {
+        config: config.clone(),
+        store,
+        metrics,
+        slack: slack.clone(),
+    };
+    // Scripts and tests read the address from this line (`server.listen` may say port 0).
+    println!(
+        "{}",
+        l10n.text(&msg!("serve-listening", address = address.to_string()))
+    );
+    tracing::info!(%address, socket_mode = socket_mode.is_some(), "serving");
+    axum::serve(listener, http::router(state))
+        .with_graceful_shutdown(stop_signal())
+        .await
+        .map_err(ServeError::Server)?;
+    tracing::info!("stopping");
+    if let Some(socket_mode) = socket_mode {
+        socket_mode.stop().await;
+    }
+    if let Some(slack) = slack
+        && !slack.drain(DRAIN).await
+    {
+        tracing::warn!("stopped before every run's message was written (waited {DRAIN:?})");
+    }
+    Ok(())
+}
+
+/// SIGTERM (Kubernetes, systemd) or SIGINT (Ctrl-C).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot watch SIGTERM; Ctrl-C still stops");
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
