@@ -89,6 +89,19 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
         Some(slack) => Some(SocketMode::start(slack.clone()).await?),
         None => None,
     };
+    if let Some(slack) = slack.clone() {
+        // Requests whose time is up are marked expired, and their cards say so.
+        let engine = engine.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(EXPIRY_SWEEP);
+            loop {
+                tick.tick().await;
+                for card in engine.expire_due().await {
+                    slack.show_card(card);
+                }
+            }
+        });
+    }
     if let Some(handle) = metrics.clone() {
         // Histograms keep samples until upkeep folds them in.
         tokio::spawn(async move {
@@ -126,6 +139,9 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
     }
     Ok(())
 }
+
+/// How often pending approvals are checked for expiry.
+const EXPIRY_SWEEP: Duration = Duration::from_secs(15);
 
 /// SIGTERM (Kubernetes, systemd) or SIGINT (Ctrl-C).
 async fn stop_signal() {

@@ -2,6 +2,7 @@
 //! Requests are signed as Slack signs them; what the bot did is read back from the emulator's
 //! record of every call and message.
 
+mod approvals;
 mod clicks;
 mod commands;
 mod files;

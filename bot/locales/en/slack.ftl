@@ -18,3 +18,9 @@ serve-listening = opsbot is serving on http://{ $address }
 serve-bind-failed = Cannot listen on { $address }: { $reason }
 serve-slack-failed = Slack cannot be set up: { $reason }
 serve-failed = The HTTP server stopped: { $reason }
+
+# Approval cards.
+slack-approval-header = Approval needed: { $operation }
+slack-approval-approve = Approve
+slack-approval-deny = Deny
+slack-approval-expires = Expires { $expires }. The requester cannot approve their own request.

@@ -18,3 +18,9 @@ serve-listening = opsbot이 http://{ $address } 에서 서비스 중입니다
 serve-bind-failed = { $address } 에서 연결을 받을 수 없습니다: { $reason }
 serve-slack-failed = Slack을 설정할 수 없습니다: { $reason }
 serve-failed = HTTP 서버가 멈췄습니다: { $reason }
+
+# 승인 카드.
+slack-approval-header = 승인 필요: { $operation }
+slack-approval-approve = 승인
+slack-approval-deny = 거부
+slack-approval-expires = { $expires }에 만료됩니다. 요청자는 자신의 요청을 승인할 수 없습니다.

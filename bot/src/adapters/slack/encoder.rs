@@ -106,6 +106,71 @@ fn header(text: &str) -> SlackBlock {
     SlackHeaderBlock::new(truncate(text, MAX_HEADER_TEXT).into()).into()
 }
 
+/// An approval card: what is asked, by whom and why, its checklist, where it stands, and
+/// while it is pending the Approve / Deny buttons. The buttons carry only `approve:ID` and
+/// `deny:ID`; the engine checks the clicker's right when the click arrives.
+pub(crate) fn approval_card(l10n: &Localizer, card: &crate::engine::ApprovalCard) -> Rendered {
+    use slack_morphism::prelude::{
+        SlackActionId, SlackActionsBlock, SlackBlockButtonElement, SlackBlockButtonStyle,
+    };
+    let summary = l10n.text(&render::approval_summary(card));
+    let title = l10n.text(&msg!(
+        "slack-approval-header",
+        operation = card.operation.as_str()
+    ));
+    let mut details = vec![l10n.text(&msg!("approval-card-command", line = card.line.as_str()))];
+    if let Some(reason) = &card.reason {
+        details.push(l10n.text(&msg!("approval-card-reason", reason = reason.as_str())));
+    }
+    for (gate, held) in &card.gates {
+        details.push(format!(
+            "{} {}",
+            if *held { "✓" } else { "✗" },
+            l10n.text(gate)
+        ));
+    }
+    let mut blocks = vec![
+        header(&title),
+        section(escape(&summary)),
+        context(escape(&details.join("\n"))),
+    ];
+    if card.state == crate::store::ApprovalState::Pending {
+        let button = |id: &str, label: Message, value: String, style| {
+            SlackBlockButtonElement::new(l10n.text(&label).into())
+                .with_action_id(SlackActionId::new(id.to_string()))
+                .with_value(value)
+                .with_style(style)
+                .into()
+        };
+        blocks.push(
+            SlackActionsBlock::new(vec![
+                button(
+                    "opsbot-approve",
+                    msg!("slack-approval-approve"),
+                    format!("approve:{}", card.id),
+                    SlackBlockButtonStyle::Primary,
+                ),
+                button(
+                    "opsbot-deny",
+                    msg!("slack-approval-deny"),
+                    format!("deny:{}", card.id),
+                    SlackBlockButtonStyle::Danger,
+                ),
+            ])
+            .into(),
+        );
+        let expires = crate::engine::expiry_text(card.expires_at);
+        blocks.push(context(escape(
+            &l10n.text(&msg!("slack-approval-expires", expires = expires)),
+        )));
+    }
+    Rendered {
+        text: summary,
+        blocks,
+        files: Vec::new(),
+    }
+}
+
 /// The progress message of a run, in whatever state it is.
 pub(crate) fn run_message(l10n: &Localizer, view: &RunView, limits: Limits) -> Rendered {
     let operation = view.operation;

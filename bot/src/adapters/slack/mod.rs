@@ -79,6 +79,7 @@ impl SlackAdapter {
             l10n: Localizer::new(engine.config().locale),
             limits: config.limits,
             tasks: TaskTracker::new(),
+            engine: engine.clone(),
         });
         Ok(Arc::new(SlackAdapter {
             chat,
@@ -222,6 +223,22 @@ impl SlackAdapter {
 
     /// Stops taking work and waits up to `timeout` for what is running, messages included,
     /// to finish. Whether everything finished.
+    /// Updates an approval card shown earlier (an expiry noticed by the sweeper).
+    pub fn show_card(&self, card: crate::engine::ApprovalCard) {
+        let Some((channel, _)) = card.card.as_deref().and_then(|c| c.split_once('/')) else {
+            return;
+        };
+        let origin = sink::Origin {
+            channel: channel.to_string(),
+            user: card.requester.trim_start_matches("slack:").to_string(),
+            response_url: None,
+        };
+        let chat = self.chat.clone();
+        self.chat
+            .tasks
+            .spawn(async move { sink::show_card(&chat, &origin, card).await });
+    }
+
     pub async fn drain(&self, timeout: Duration) -> bool {
         self.chat.tasks.close();
         tokio::time::timeout(timeout, self.chat.tasks.wait())

@@ -118,6 +118,8 @@ pub struct SlackApi {
     /// the commands came (governor alone wakes waiters in no particular order).
     channel_queues: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     edit_quota: Quota,
+    /// Approval cards are edited from different runs and clicks; one pacer per card.
+    card_edits: DefaultKeyedRateLimiter<String>,
 }
 
 /// A turn to post a new message in a channel; held until the post is done.
@@ -166,6 +168,7 @@ impl SlackApi {
             posts: RateLimiter::keyed(quota(config.post_interval)),
             channel_queues: Mutex::default(),
             edit_quota: quota(config.edit_interval),
+            card_edits: RateLimiter::keyed(quota(config.edit_interval)),
         })
     }
 
@@ -191,6 +194,13 @@ impl SlackApi {
         let turn = queue.lock_owned().await;
         self.posts.until_key_ready(&channel.to_string()).await;
         PostSlot { _turn: turn }
+    }
+
+    /// Waits until the message `channel/ts` may be edited again (approval cards).
+    pub async fn edit_slot(&self, channel: &str, ts: &str) {
+        self.card_edits
+            .until_key_ready(&format!("{channel}/{ts}"))
+            .await;
     }
 
     /// A pacer for one message's edits; its first permit is taken, because the post that

@@ -24,6 +24,8 @@ pub(crate) struct Chat {
     pub limits: Limits,
     /// Every background task (runs, message writers), awaited at shutdown.
     pub tasks: TaskTracker,
+    /// Where approval cards are remembered, so a later click updates the same message.
+    pub engine: Arc<crate::engine::Engine>,
 }
 
 /// Where a request came from, and so where its answers go.
@@ -136,11 +138,14 @@ impl Reply for Sink {
                 self.label_from(&m);
                 tell(&self.chat, &self.origin, encoder::sentence("•", l10n, &m));
             }
-            // Approval cards with buttons are drawn by the approvals work; until then the
-            // card's one-line summary is said like a notice.
+            // One message per request, updated in place as it moves; its Approve / Deny
+            // buttons carry only the opaque `approve:ID` / `deny:ID`.
             Event::Approval(card) => {
-                let m = crate::render::approval_summary(&card);
-                tell(&self.chat, &self.origin, encoder::sentence("⏳", l10n, &m));
+                let chat = self.chat.clone();
+                let origin = self.origin.clone();
+                self.chat
+                    .tasks
+                    .spawn(async move { show_card(&chat, &origin, card).await });
             }
             Event::Help(report) => {
                 self.set_label("help");
@@ -244,6 +249,35 @@ pub(crate) fn tell(chat: &Arc<Chat>, origin: &Origin, text: String) {
             tracing::error!(error = %e, user = %origin.user, "the answer to a request was lost");
         }
     });
+}
+
+/// Posts an approval card, or edits the one already shown (`CHANNEL/TS` as remembered).
+pub(crate) async fn show_card(
+    chat: &Arc<Chat>,
+    origin: &Origin,
+    card: crate::engine::ApprovalCard,
+) {
+    let rendered = encoder::approval_card(&chat.l10n, &card);
+    if let Some((channel, ts)) = card.card.as_deref().and_then(|c| c.split_once('/')) {
+        chat.api.edit_slot(channel, ts).await;
+        if let Err(e) = chat.api.update(channel, ts, || rendered.clone()).await {
+            tracing::error!(error = %e, approval = %card.id, "an approval card could not be updated");
+        }
+        return;
+    }
+    let posted = {
+        let _turn = chat.api.post_slot(&origin.channel).await;
+        chat.api
+            .post_message(&origin.channel, None, || rendered.clone())
+            .await
+    };
+    match posted {
+        Ok(ts) => {
+            let reference = format!("{}/{ts}", origin.channel);
+            chat.engine.set_card(&card.id, &reference).await;
+        }
+        Err(e) => cannot_post(chat, origin, &e),
+    }
 }
 
 /// A message that is written once (`help`), its overflow files in its thread.
