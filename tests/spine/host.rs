@@ -11,6 +11,7 @@ use serde_json::json;
 
 use super::bin;
 
+mod interrupted;
 mod recovery;
 
 pub(super) const POLICY: &str = r#"
