@@ -108,3 +108,63 @@ fn a_card_with_buttons_is_approved_by_another_admin_and_updated_in_place() {
     let files = std::fs::read_dir(rig.bot.backups("mgmt")).map_or(0, |d| d.count());
     assert_eq!(files, 1, "the snapshot ran once");
 }
+
+#[test]
+fn a_pending_request_survives_a_restart_of_serve_and_is_still_actionable() {
+    let etcd = EtcdServer::start();
+    let rig = rig_with("en", |b, _| {
+        b.policy(APPROVAL_POLICY).etcd("mgmt", etcd.endpoint())
+    });
+    rig.command("U0BOB", "C0OPS", "etcd snapshot -c mgmt --reason drill");
+    assert!(
+        rig.slack
+            .wait_until(Duration::from_secs(10), |s| !buttons(s, "C0OPS").is_empty()),
+        "no card\n{}",
+        rig.served.output()
+    );
+    let approve = buttons(&rig.slack, "C0OPS")
+        .into_iter()
+        .find(|v| v.starts_with("approve:"))
+        .expect("approve button");
+
+    // opsbot serve stops and starts again on the same state.
+    let Rig {
+        slack,
+        bot,
+        mut served,
+    } = rig;
+    served.terminate(Duration::from_secs(10));
+    drop(served);
+    let served = bot.serve_with_env(&[("RUST_LOG", "warn")]);
+    let rig = Rig { slack, bot, served };
+    let listed = rig.bot.shell("alice", "pending\n");
+    assert!(
+        listed
+            .stdout
+            .contains(approve.trim_start_matches("approve:")),
+        "{}",
+        listed.stdout
+    );
+
+    let click = rig.click_body("U0ALICE", "C0OPS", &approve);
+    assert_eq!(rig.post_signed("/slack/interactions", &click).status, 200);
+    let done = rig.slack.wait_until(Duration::from_secs(20), |s| {
+        s.messages("C0OPS")
+            .iter()
+            .any(|m| text_of(m).contains("approved by slack:U0ALICE: done"))
+    });
+    assert!(done, "{}", rig.served.output());
+    // One card, edited in place (the run's progress is a message of its own).
+    let cards: Vec<_> = rig
+        .slack
+        .messages("C0OPS")
+        .into_iter()
+        .filter(|m| header_of(&m.blocks).starts_with("Approval needed"))
+        .collect();
+    assert_eq!(cards.len(), 1, "the same card, edited");
+    assert!(
+        text_of(&cards[0]).contains("done"),
+        "{}",
+        text_of(&cards[0])
+    );
+}

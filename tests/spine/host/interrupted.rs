@@ -39,7 +39,10 @@ fn a_run_in_flight_when_its_process_dies_is_reported_interrupted_and_never_rerun
     let pid_file = fakes.dir.path().join("restart.pid");
     let started = Instant::now();
     while !pid_file.exists() {
-        assert!(started.elapsed() < Duration::from_secs(20), "the restart never started");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the restart never started"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     alice.kill().expect("kill alice's shell");
