@@ -35,6 +35,8 @@ pub mod helm;
 pub mod k8s;
 pub mod limits;
 mod message;
+#[cfg(test)]
+mod messages_check;
 pub mod net;
 pub mod node;
 pub mod oom;

@@ -60,7 +60,7 @@ impl Operation for DrRebuild {
     fn steps(&self, _request: &Request) -> Result<Vec<Box<dyn Step>>, OpError> {
         Ok(vec![
             Box::new(Stage {
-                plan: "dr-plan-terraform",
+                plan: msg!("dr-plan-terraform"),
                 calls: vec![
                     ("terraform", vec!["destroy", "-auto-approve"]),
                     ("terraform", vec!["apply", "-auto-approve"]),
@@ -68,12 +68,12 @@ impl Operation for DrRebuild {
                 per_cluster: None,
             }),
             Box::new(Stage {
-                plan: "dr-plan-init",
+                plan: msg!("dr-plan-init"),
                 calls: Vec::new(),
                 per_cluster: Some("init-cluster"),
             }),
             Box::new(Stage {
-                plan: "dr-plan-platform",
+                plan: msg!("dr-plan-platform"),
                 calls: vec![("install-platform", Vec::new())],
                 per_cluster: None,
             }),
@@ -91,7 +91,7 @@ pub(crate) fn clusters_in_order(settings: &Settings) -> Vec<String> {
 
 /// One stage: configured programs run one after the other; the first failure stops it.
 struct Stage {
-    plan: &'static str,
+    plan: Message,
     calls: Vec<(&'static str, Vec<&'static str>)>,
     /// A program run once per configured cluster, with the cluster's name as its argument.
     per_cluster: Option<&'static str>,
@@ -118,7 +118,7 @@ impl Stage {
 #[async_trait]
 impl Step for Stage {
     fn plan(&self) -> Message {
-        Message::new(self.plan)
+        self.plan.clone()
     }
 
     async fn run(&self, cx: &mut RunContext<'_>) -> Result<(), OpError> {
@@ -349,7 +349,7 @@ mod tests {
         }
         assert_eq!(clusters_in_order(&settings), ["mgmt", "app1", "app2"]);
         let stage = Stage {
-            plan: "dr-plan-init",
+            plan: msg!("dr-plan-init"),
             calls: Vec::new(),
             per_cluster: Some("init-cluster"),
         };

@@ -4,8 +4,6 @@
 pub mod drain;
 pub mod gates;
 pub mod k8s;
-#[cfg(test)]
-mod messages;
 
 use std::fmt;
 

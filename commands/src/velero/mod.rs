@@ -9,8 +9,6 @@
 pub mod backup;
 pub mod backups;
 mod follow;
-#[cfg(test)]
-mod messages;
 pub mod restore;
 pub mod schedule;
 mod view;

@@ -1,7 +1,6 @@
 //! Runner tests with real processes (`local`) and the Kubernetes test server (`node`).
 
 mod local;
-mod messages;
 mod node;
 mod steps;
 
