@@ -44,12 +44,3 @@ pub(crate) fn flip_byte(path: &Path, at: usize) {
     bytes[at] ^= 0xff;
     std::fs::write(path, bytes).expect("write corrupted file");
 }
-
-const SOURCES: &[(&str, &str)] = &[
-    ("mod.rs", include_str!("mod.rs")),
-    ("status.rs", include_str!("status.rs")),
-    ("snapshot.rs", include_str!("snapshot.rs")),
-    ("snapshots.rs", include_str!("snapshots.rs")),
-    ("files.rs", include_str!("files.rs")),
-    ("verify.rs", include_str!("verify.rs")),
-];
