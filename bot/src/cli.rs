@@ -55,10 +55,26 @@ enum Cmd {
         #[arg(long = "group")]
         groups: Vec<String>,
     },
+    /// Discord: set up the application.
+    Discord {
+        #[command(subcommand)]
+        command: DiscordCmd,
+    },
     /// The audit log.
     Audit {
         #[command(subcommand)]
         command: AuditCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum DiscordCmd {
+    /// Registers the `/ops` slash command (globally, or in one guild at once).
+    Register {
+        #[arg(long, default_value = "opsbot.toml")]
+        config: PathBuf,
+        #[arg(long)]
+        guild: Option<String>,
     },
 }
 
@@ -86,6 +102,9 @@ pub async fn run(args: Args) -> ExitCode {
         Cmd::Audit {
             command: AuditCmd::Verify { config },
         } => audit_verify(&config).await,
+        Cmd::Discord {
+            command: DiscordCmd::Register { config, guild },
+        } => discord_register(&config, guild.as_deref()).await,
         Cmd::Serve { config } => {
             let Some(config) = load(&config) else {
                 return ExitCode::from(1);
@@ -331,6 +350,41 @@ async fn audit_verify(path: &Path) -> ExitCode {
                 BreakReason::Truncated { head } => msg!("audit-break-truncated", head = head),
             };
             fail(&l10n, &msg!("audit-broken", seq = seq, reason = why));
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `opsbot discord register [--guild ID]`.
+async fn discord_register(path: &Path, guild: Option<&str>) -> ExitCode {
+    use crate::adapters::discord::{DiscordConfig, register, service::DiscordApi};
+    let Some(config) = load(path) else {
+        return ExitCode::from(1);
+    };
+    let l10n = Localizer::new(config.locale);
+    let Some(section) = &config.discord else {
+        fail(&l10n, &msg!("discord-register-unconfigured"));
+        return ExitCode::from(2);
+    };
+    let api = match DiscordConfig::from_section(section).and_then(|c| DiscordApi::new(&c)) {
+        Ok(api) => api,
+        Err(e) => {
+            fail(&l10n, &msg!("serve-discord-failed", reason = e.to_string()));
+            return ExitCode::from(2);
+        }
+    };
+    match register::register(&api, guild).await {
+        Ok(_) => {
+            let scope = guild.map_or_else(|| "global".to_string(), |g| format!("guild {g}"));
+            say(&l10n, &msg!("discord-registered", scope = scope));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "discord register");
+            fail(
+                &l10n,
+                &msg!("discord-register-failed", reason = e.to_string()),
+            );
             ExitCode::from(1)
         }
     }

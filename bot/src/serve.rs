@@ -10,6 +10,7 @@ use commands::{Message, msg};
 use thiserror::Error;
 use tokio::net::TcpListener;
 
+use crate::adapters::discord::{self, DiscordAdapter, DiscordConfig};
 use crate::adapters::slack::socket::SocketMode;
 use crate::adapters::slack::{SetupError, SlackAdapter, SlackConfig};
 use crate::config::Config;
@@ -33,6 +34,8 @@ pub enum ServeError {
     Store(#[from] StoreError),
     #[error("Slack cannot be set up: {0}")]
     Slack(#[from] SetupError),
+    #[error("Discord cannot be set up: {0}")]
+    Discord(#[from] discord::SetupError),
     #[error("the HTTP server stopped: {0}")]
     Server(#[source] std::io::Error),
 }
@@ -48,6 +51,7 @@ impl ServeError {
             ),
             ServeError::Store(e) => msg!("store-open-failed", reason = e.to_string()),
             ServeError::Slack(e) => msg!("serve-slack-failed", reason = e.to_string()),
+            ServeError::Discord(e) => msg!("serve-discord-failed", reason = e.to_string()),
             ServeError::Server(e) => msg!("serve-failed", reason = e.to_string()),
         }
     }
@@ -77,6 +81,13 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
         )?),
         None => None,
     };
+    let discord = match &config.discord {
+        Some(section) => Some(DiscordAdapter::new(
+            DiscordConfig::from_section(section)?,
+            engine.clone(),
+        )?),
+        None => None,
+    };
     let metrics = http::metrics::install();
     let listener = TcpListener::bind(config.listen)
         .await
@@ -89,15 +100,21 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
         Some(slack) => Some(SocketMode::start(slack.clone()).await?),
         None => None,
     };
-    if let Some(slack) = slack.clone() {
-        // Requests whose time is up are marked expired, and their cards say so.
+    if slack.is_some() || discord.is_some() {
+        // Requests whose time is up are marked expired, and their cards say so (in the chat
+        // whose card reference it is: Discord's are `discord:`-subject requests).
         let engine = engine.clone();
+        let (slack, discord) = (slack.clone(), discord.clone());
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(EXPIRY_SWEEP);
             loop {
                 tick.tick().await;
                 for card in engine.expire_due().await {
-                    slack.show_card(card);
+                    match (&slack, &discord) {
+                        (_, Some(d)) if card.requester.starts_with("discord:") => d.show_card(card),
+                        (Some(s), _) => s.show_card(card),
+                        _ => {}
+                    }
                 }
             }
         });
@@ -117,6 +134,7 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
         store,
         metrics,
         slack: slack.clone(),
+        discord: discord.clone(),
     };
     // Scripts and tests read the address from this line (`server.listen` may say port 0).
     println!(
@@ -136,6 +154,11 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
         && !slack.drain(DRAIN).await
     {
         tracing::warn!("stopped before every run's message was written (waited {DRAIN:?})");
+    }
+    if let Some(discord) = discord
+        && !discord.drain(DRAIN).await
+    {
+        tracing::warn!("stopped before every Discord message was written (waited {DRAIN:?})");
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! generic emulators of the Kubernetes and Slack APIs on 127.0.0.1, and a driver for the
 //! real `opsbot` binary.
 pub mod bot;
+pub mod discord;
 pub mod etcd;
 pub mod fixtures;
 pub mod kube;

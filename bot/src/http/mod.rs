@@ -3,6 +3,7 @@
 //! Each chat brings its own routes (Slack: [`slack::routes`]); [`router`] merges those that
 //! are configured with the service endpoints: `/healthz`, `/readyz`, `/metrics`.
 
+pub mod discord;
 pub mod health;
 pub mod metrics;
 pub mod slack;
@@ -15,6 +16,7 @@ use axum::Router;
 use axum::routing::get;
 use metrics_exporter_prometheus::PrometheusHandle;
 
+use crate::adapters::discord::DiscordAdapter;
 use crate::adapters::slack::SlackAdapter;
 use crate::config::Config;
 use crate::store::Store;
@@ -27,6 +29,7 @@ pub struct AppState {
     /// None when another recorder owns the process (then `/metrics` says so).
     pub metrics: Option<PrometheusHandle>,
     pub slack: Option<Arc<SlackAdapter>>,
+    pub discord: Option<Arc<DiscordAdapter>>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -37,6 +40,9 @@ pub fn router(state: AppState) -> Router {
         .with_state(state.clone());
     if let Some(slack) = state.slack {
         app = app.merge(slack::routes(slack));
+    }
+    if let Some(discord) = state.discord {
+        app = app.merge(discord::routes(discord));
     }
     app
 }

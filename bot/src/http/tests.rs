@@ -58,6 +58,7 @@ async fn fixture(slack: Option<&SlackServer>) -> Fixture {
             store,
             metrics: super::metrics::install(),
             slack: adapter,
+            discord: None,
         },
     }
 }

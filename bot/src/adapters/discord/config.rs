@@ -1,0 +1,91 @@
+//! The Discord adapter's settings: the `[discord]` section plus the limits Discord itself sets,
+//! which are constants here rather than keys nobody should change.
+
+use std::time::Duration;
+
+use commands::Secret;
+use thiserror::Error;
+
+use crate::config::DiscordSection;
+
+/// Discord's API, unless `discord.api_url` says otherwise.
+pub const DEFAULT_API_URL: &str = "https://discord.com";
+
+#[derive(Debug, Error)]
+pub enum SetupError {
+    #[error("discord.{0} is missing or empty")]
+    Missing(&'static str),
+    #[error("discord.public_key is not a valid Ed25519 public key (64 hex digits)")]
+    BadPublicKey,
+    #[error("discord.api_url \"{url}\" is not an http(s) URL")]
+    BadUrl { url: String },
+    #[error("the HTTP client could not be built: {0}")]
+    Client(String),
+}
+
+/// Everything the adapter is built from. Secrets stay in [`Secret`], which never prints.
+#[derive(Clone, Debug)]
+pub struct DiscordConfig {
+    /// Hex Ed25519 key that signs every interaction Discord sends.
+    pub public_key: String,
+    /// The bot's token, for channel messages and command registration.
+    pub bot_token: Secret,
+    pub application_id: String,
+    /// Without a trailing slash; `/api/v10/…` is appended.
+    pub api_url: String,
+    /// One edit per message at most this often (Discord's per-route limits are about 5 per
+    /// 5 s; one a second leaves room for everything else).
+    pub edit_interval: Duration,
+    /// An interaction token is valid for 15 minutes; past this the bot writes in the channel
+    /// with its own token instead.
+    pub token_lifetime: Duration,
+    /// Requests older than this are refused, as replays.
+    pub max_age: Duration,
+}
+
+impl DiscordConfig {
+    pub fn from_section(section: &DiscordSection) -> Result<Self, SetupError> {
+        let public_key = section
+            .public_key
+            .as_ref()
+            .map(|k| k.expose().trim().to_string())
+            .filter(|k| !k.is_empty())
+            .ok_or(SetupError::Missing("public_key"))?;
+        let bot_token = section
+            .bot_token
+            .clone()
+            .filter(|s| !s.is_empty())
+            .ok_or(SetupError::Missing("bot_token"))?;
+        let application_id = section
+            .application_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .ok_or(SetupError::Missing("application_id"))?
+            .to_string();
+        let api_url = section
+            .api_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .unwrap_or(DEFAULT_API_URL)
+            .trim_end_matches('/')
+            .to_string();
+        if !(api_url.starts_with("https://") || api_url.starts_with("http://"))
+            || url::Url::parse(&api_url).is_err()
+        {
+            return Err(SetupError::BadUrl { url: api_url });
+        }
+        Ok(DiscordConfig {
+            public_key,
+            bot_token,
+            application_id,
+            api_url,
+            edit_interval: Duration::from_millis(1000),
+            // A little under 15 minutes, so that a write started just before the end still
+            // reaches Discord while the token is good.
+            token_lifetime: Duration::from_secs(14 * 60 + 30),
+            max_age: Duration::from_secs(300),
+        })
+    }
+}

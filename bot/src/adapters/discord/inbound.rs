@@ -1,0 +1,115 @@
+//! The parts of an interaction the bot reads. Parsed leniently (unknown fields ignored), after
+//! the signature check, so a Discord that adds fields does not break the endpoint.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+/// Interaction types (Discord's numbers).
+pub const PING: u8 = 1;
+pub const APPLICATION_COMMAND: u8 = 2;
+pub const MESSAGE_COMPONENT: u8 = 3;
+pub const AUTOCOMPLETE: u8 = 4;
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Interaction {
+    #[serde(rename = "type")]
+    pub kind: u8,
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub application_id: String,
+    #[serde(default)]
+    pub token: String,
+    pub channel_id: Option<String>,
+    /// In a guild: the member (with roles); in a DM only `user`.
+    pub member: Option<Member>,
+    pub user: Option<User>,
+    pub data: Option<Data>,
+    /// For a component: the message it is on.
+    pub message: Option<MessageRef>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Member {
+    pub user: Option<User>,
+    #[serde(default)]
+    pub roles: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct User {
+    pub id: String,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct Data {
+    pub name: Option<String>,
+    #[serde(default)]
+    pub options: Vec<CommandOption>,
+    pub custom_id: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct CommandOption {
+    pub name: String,
+    pub value: Option<Value>,
+    #[serde(default)]
+    pub focused: bool,
+    #[serde(default)]
+    pub options: Vec<CommandOption>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct MessageRef {
+    pub id: String,
+    pub channel_id: Option<String>,
+}
+
+impl Interaction {
+    pub fn from_body(body: &[u8]) -> Result<Self, serde_json::Error> {
+        serde_json::from_slice(body)
+    }
+
+    /// The invoking user's id: the member's in a guild, the user's in a DM.
+    pub fn user_id(&self) -> Option<&str> {
+        self.member
+            .as_ref()
+            .and_then(|m| m.user.as_ref())
+            .or(self.user.as_ref())
+            .map(|u| u.id.as_str())
+    }
+
+    pub fn roles(&self) -> &[String] {
+        self.member.as_ref().map_or(&[], |m| m.roles.as_slice())
+    }
+
+    /// The command line: the `command` option of `/ops`.
+    pub fn line(&self) -> Option<String> {
+        let data = self.data.as_ref()?;
+        find(&data.options, "command")
+            .and_then(|o| o.value.as_ref())
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    }
+
+    /// The text of the focused option, in an autocomplete request.
+    pub fn focused(&self) -> Option<String> {
+        let data = self.data.as_ref()?;
+        data.options
+            .iter()
+            .find(|o| o.focused)
+            .and_then(|o| o.value.as_ref())
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    }
+}
+
+fn find<'a>(options: &'a [CommandOption], name: &str) -> Option<&'a CommandOption> {
+    options.iter().find_map(|o| {
+        if o.name == name {
+            Some(o)
+        } else {
+            find(&o.options, name)
+        }
+    })
+}
