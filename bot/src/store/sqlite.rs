@@ -97,6 +97,7 @@ impl SqliteStore {
                 .await
                 .map_err(open_error)?;
         }
+        add_missing_columns(&pool).await.map_err(open_error)?;
         Ok(SqliteStore { pool })
     }
 
@@ -160,6 +161,32 @@ impl SqliteStore {
         tx.commit().await?;
         Ok(Some(record))
     }
+}
+
+/// Columns added since the first release: a database written by an older opsbot gains them
+/// on open, so an upgrade keeps its audit log and runs.
+const ADDED_COLUMNS: [(&str, &str, &str); 2] = [
+    ("runs", "owner", "TEXT NOT NULL DEFAULT ''"),
+    ("runs", "heartbeat_at", "BIGINT NOT NULL DEFAULT 0"),
+];
+
+async fn add_missing_columns(pool: &SqlitePool) -> Result<(), sqlx::Error> {
+    for (table, column, definition) in ADDED_COLUMNS {
+        let present: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?")
+                .bind(table)
+                .bind(column)
+                .fetch_one(pool)
+                .await?;
+        if present == 0 {
+            // Names come from the constant above, never from input.
+            let statement = format!("ALTER TABLE {table} ADD COLUMN {column} {definition}");
+            sqlx::query(sqlx::AssertSqlSafe(statement))
+                .execute(pool)
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 /// Lost races show up as a busy database or a duplicate key; both mean "try again".
@@ -344,6 +371,38 @@ mod tests {
             task.await.expect("join").expect("append");
         }
         assert_eq!(verify(&a).await, Verification::Intact { records: 40 });
+    }
+
+    #[tokio::test]
+    async fn a_database_from_the_first_release_is_upgraded_in_place() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("state.db");
+        {
+            use sqlx::Connection;
+            let url = format!("sqlite://{}?mode=rwc", path.display());
+            let mut conn = sqlx::SqliteConnection::connect(&url).await.expect("create");
+            sqlx::query(
+                "CREATE TABLE runs (request_id TEXT PRIMARY KEY, subject TEXT NOT NULL,
+                 operation TEXT NOT NULL, request TEXT NOT NULL, state TEXT NOT NULL,
+                 started_at TEXT NOT NULL, finished_at TEXT)",
+            )
+            .execute(&mut conn)
+            .await
+            .expect("old schema");
+        }
+        let store = SqliteStore::open(&path).await.expect("open upgrades");
+        let run = crate::store::RunStart {
+            request_id: "r1".into(),
+            subject: "shell:bob".into(),
+            operation: "etcd.status".into(),
+            request: "etcd status".into(),
+            owner: "host:1:x".into(),
+        };
+        store
+            .begin_run(&run)
+            .await
+            .expect("runs take the new columns");
+        assert_eq!(store.running_runs().await.expect("running").len(), 1);
     }
 
     #[tokio::test]
