@@ -75,5 +75,5 @@ restore-etcd-control-plane = Control-plane node: { $node }
 restore-etcd-no-control-plane = Cluster { $cluster } has no node labelled node-role.kubernetes.io/control-plane.
 restore-etcd-many-control-planes = Cluster { $cluster } has several control-plane nodes ({ $nodes }); this restore is for a single-member etcd.
 restore-etcd-step = Step { $number } of 6 on { $node }
-restore-etcd-settle = Waiting { $seconds } s for the API server to stop
 restore-etcd-api-answers = The API server of { $cluster } answers again (version { $version }).
+restore-etcd-plan-one-pod = Steps 2–6 in one pod on the control-plane node of { $cluster }, which keeps running while the API server is down: stop the API server, move /var/lib/etcd to /var/lib/etcd-backup-{ $stamp }, restore the snapshot, chown it to etcd, start the API server

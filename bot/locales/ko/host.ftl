@@ -75,5 +75,5 @@ restore-etcd-control-plane = 컨트롤 플레인 노드: { $node }
 restore-etcd-no-control-plane = 클러스터 { $cluster }에 node-role.kubernetes.io/control-plane 레이블이 붙은 노드가 없습니다.
 restore-etcd-many-control-planes = 클러스터 { $cluster }에 컨트롤 플레인 노드가 여러 개({ $nodes }) 있습니다. 이 복구는 단일 멤버 etcd용입니다.
 restore-etcd-step = { $node }에서 6단계 중 { $number }단계
-restore-etcd-settle = API 서버가 멈추도록 { $seconds }초 대기
 restore-etcd-api-answers = { $cluster } API 서버가 다시 응답합니다 (버전 { $version }).
+restore-etcd-plan-one-pod = { $cluster } 컨트롤 플레인 노드의 한 Pod에서 2~6단계 실행 (API 서버가 멈춘 동안에도 계속 실행됨): API 서버 중지, /var/lib/etcd를 /var/lib/etcd-backup-{ $stamp }로 이동, 스냅샷 복원, etcd 소유로 chown, API 서버 재시작

@@ -9,13 +9,14 @@
 //! `/var/backups/etcd`, shared or synced), which step 1 checks there with
 //! `etcdctl snapshot status FILE`.
 //!
-//! # Caveat: not yet safe on a real cluster
+//! # Why steps 2 to 6 run in one pod
 //!
-//! Step 2 stops the API server, and steps 3 to 6 are node Jobs created *through* the API
-//! server, so on a real cluster they cannot start until it is back. The tests pass because
-//! the test API server never goes away. Steps 2–6 must run in one pod started before the API
-//! server stops (or be driven through the kubelet); until that lands, treat this operation
-//! as a rehearsal of the sequence, not a restore.
+//! Step 2 stops the API server, and node Jobs are created through the API server: a Job per
+//! step could not start until it is back. So steps 2–6 run in one pod created while the API
+//! server still answers; the kubelet keeps it running through the outage. Its program is a
+//! constant script of the runbook's commands; the snapshot, the node name and the timestamp
+//! reach it as positional arguments (`"$1"`…), never spliced into its text. It echoes each
+//! step as it starts, and those lines stream as progress.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -50,9 +51,6 @@ pub static SPEC: Spec = Spec {
 };
 
 const CONTROL_PLANE: &str = "node-role.kubernetes.io/control-plane";
-const DATA_DIR: &str = "/var/lib/etcd";
-const MANIFEST: &str = "/etc/kubernetes/manifests/kube-apiserver.yaml";
-const PARKED: &str = "/tmp/kube-apiserver.yaml";
 /// The runbook's `sleep 10` after stopping the API server.
 const SETTLE: Duration = Duration::from_secs(10);
 /// How long the API server may take to answer again.
@@ -116,12 +114,11 @@ fn restore_steps(
     api_wait: Duration,
 ) -> Vec<Box<dyn Step>> {
     let stamp = at.format("%Y%m%d-%H%M%S");
-    let node = |number: u8, argv: Vec<Arg>, settle: Duration| -> Box<dyn Step> {
+    let node = |number: u8, argv: Vec<Arg>| -> Box<dyn Step> {
         Box::new(OnControlPlane {
             cluster: target.cluster.clone(),
             number,
             argv,
-            settle,
         })
     };
     let word = |w: &str| Arg::Word(w.to_string());
@@ -136,42 +133,13 @@ fn restore_steps(
                 Arg::Snapshot(target.clone()),
                 word("--write-out=table"),
             ],
-            Duration::ZERO,
         ),
-        node(2, vec![word("mv"), word(MANIFEST), word("/tmp/")], settle),
-        node(
-            3,
-            vec![
-                word("mv"),
-                word(DATA_DIR),
-                Arg::Word(format!("/var/lib/etcd-backup-{stamp}")),
-            ],
-            Duration::ZERO,
-        ),
-        node(
-            4,
-            vec![
-                word("etcdctl"),
-                word("snapshot"),
-                word("restore"),
-                Arg::Snapshot(target.clone()),
-                Arg::Word(format!("--data-dir={DATA_DIR}")),
-                Arg::Node("--name={}"),
-                Arg::Node("--initial-cluster={}=https://{}:2380"),
-                Arg::Node("--initial-advertise-peer-urls=https://{}:2380"),
-            ],
-            Duration::ZERO,
-        ),
-        node(
-            5,
-            vec![word("chown"), word("-R"), word("etcd:etcd"), word(DATA_DIR)],
-            Duration::ZERO,
-        ),
-        node(
-            6,
-            vec![word("mv"), word(PARKED), word("/etc/kubernetes/manifests/")],
-            Duration::ZERO,
-        ),
+        Box::new(RestoreInOnePod {
+            cluster: target.cluster.clone(),
+            target: target.clone(),
+            stamp: stamp.to_string(),
+            settle,
+        }),
         Box::new(ApiAnswers {
             cluster: target.cluster.clone(),
             within: api_wait,
@@ -316,8 +284,6 @@ enum Arg {
     Word(String),
     /// The snapshot's path under `backup.dir`.
     Snapshot(Target),
-    /// A pattern whose every `{}` is the node's name.
-    Node(&'static str),
 }
 
 /// One of the runbook's six steps, on the control-plane node.
@@ -325,12 +291,10 @@ struct OnControlPlane {
     cluster: String,
     number: u8,
     argv: Vec<Arg>,
-    /// How long to wait after it (the API server stopping).
-    settle: Duration,
 }
 
 impl OnControlPlane {
-    fn argv(&self, backup_dir: Option<&std::path::Path>, node: &str) -> Vec<String> {
+    fn argv(&self, backup_dir: Option<&std::path::Path>) -> Vec<String> {
         self.argv
             .iter()
             .map(|a| match a {
@@ -339,7 +303,6 @@ impl OnControlPlane {
                     Some(dir) => t.path(dir).display().to_string(),
                     None => t.snapshot.clone(),
                 },
-                Arg::Node(pattern) => pattern.replace("{}", node),
             })
             .collect()
     }
@@ -351,14 +314,14 @@ impl Step for OnControlPlane {
         msg!(
             "restore-etcd-plan-step",
             number = u32::from(self.number),
-            command = command_line(self.argv(None, "NODE")),
+            command = command_line(self.argv(None)),
             cluster = self.cluster.as_str()
         )
     }
 
     async fn run(&self, cx: &mut RunContext<'_>) -> Result<(), OpError> {
         let node = cx.facts.require::<ControlPlane>()?.0.clone();
-        let argv = self.argv(Some(&cx.settings.backup.dir), &node);
+        let argv = self.argv(Some(&cx.settings.backup.dir));
         cx.progress.report(msg!(
             "restore-etcd-step",
             number = u32::from(self.number),
@@ -367,12 +330,67 @@ impl Step for OnControlPlane {
         RunOnNode::new(self.cluster.as_str(), node.as_str(), argv)
             .run(cx)
             .await?;
-        if !self.settle.is_zero() {
-            cx.progress
-                .report(msg!("restore-etcd-settle", seconds = self.settle.as_secs()));
-            tokio::time::sleep(self.settle).await;
-        }
         Ok(())
+    }
+}
+
+/// Steps 2–6 of §3.1, as the runbook's script runs them: `"$1"` the snapshot, `"$2"` the
+/// node, `"$3"` the timestamp of the data-dir backup, `"$4"` the seconds to let the API
+/// server stop. Each step says its number before it runs, so a failure shows where it stopped.
+const RESTORE_SCRIPT: &str = r#"set -eu
+file="$1"; node="$2"; stamp="$3"; settle="$4"
+echo "step 2: mv /etc/kubernetes/manifests/kube-apiserver.yaml /tmp/"
+mv /etc/kubernetes/manifests/kube-apiserver.yaml /tmp/
+sleep "$settle"
+echo "step 3: mv /var/lib/etcd /var/lib/etcd-backup-$stamp"
+mv /var/lib/etcd "/var/lib/etcd-backup-$stamp"
+echo "step 4: etcdctl snapshot restore $file"
+ETCDCTL_API=3 etcdctl snapshot restore "$file" --data-dir=/var/lib/etcd --name="$node" --initial-cluster="$node=https://$node:2380" --initial-advertise-peer-urls="https://$node:2380"
+echo "step 5: chown -R etcd:etcd /var/lib/etcd"
+chown -R etcd:etcd /var/lib/etcd
+echo "step 6: mv /tmp/kube-apiserver.yaml /etc/kubernetes/manifests/"
+mv /tmp/kube-apiserver.yaml /etc/kubernetes/manifests/
+"#;
+
+/// Steps 2–6 in one pod on the control-plane node, which outlives the API server's absence.
+struct RestoreInOnePod {
+    cluster: String,
+    target: Target,
+    stamp: String,
+    settle: Duration,
+}
+
+impl RestoreInOnePod {
+    fn argv(&self, backup_dir: &std::path::Path, node: &str) -> Vec<String> {
+        vec![
+            "sh".to_string(),
+            "-c".to_string(),
+            RESTORE_SCRIPT.to_string(),
+            "etcd-restore".to_string(),
+            self.target.path(backup_dir).display().to_string(),
+            node.to_string(),
+            self.stamp.clone(),
+            self.settle.as_secs().to_string(),
+        ]
+    }
+}
+
+#[async_trait]
+impl Step for RestoreInOnePod {
+    fn plan(&self) -> Message {
+        msg!(
+            "restore-etcd-plan-one-pod",
+            cluster = self.cluster.as_str(),
+            stamp = self.stamp.as_str()
+        )
+    }
+
+    async fn run(&self, cx: &mut RunContext<'_>) -> Result<(), OpError> {
+        let node = cx.facts.require::<ControlPlane>()?.0.clone();
+        let argv = self.argv(&cx.settings.backup.dir, &node);
+        RunOnNode::new(self.cluster.as_str(), node.as_str(), argv)
+            .run(cx)
+            .await
     }
 }
 
