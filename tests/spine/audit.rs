@@ -3,39 +3,31 @@
 use super::bot_with_etcd;
 use opsbot_tests::bot::Bot;
 
-pub(super) fn sql(bot: &Bot, statement: &'static str) {
-    let db = bot.state_db();
-    let runtime = tokio::runtime::Builder::new_current_thread()
+/// Runs `work` on a connection to the bot's state database, as a tamperer would.
+fn with_db<T>(bot: &Bot, work: impl AsyncFnOnce(&mut sqlx::SqliteConnection) -> T) -> T {
+    use sqlx::Connection;
+    let url = format!("sqlite://{}", bot.state_db().display());
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .expect("runtime");
-    runtime.block_on(async {
-        use sqlx::Connection;
-        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
-            .await
-            .expect("open state db");
-        sqlx::query(statement)
-            .execute(&mut conn)
-            .await
-            .expect("tamper");
+        .expect("runtime")
+        .block_on(async {
+            let mut conn = sqlx::SqliteConnection::connect(&url)
+                .await
+                .expect("open state db");
+            work(&mut conn).await
+        })
+}
+
+pub(super) fn sql(bot: &Bot, statement: &'static str) {
+    with_db(bot, async |conn| {
+        sqlx::query(statement).execute(conn).await.expect("tamper");
     });
 }
 
 fn rows(bot: &Bot, query: &'static str) -> Vec<(String, String)> {
-    let db = bot.state_db();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
-        use sqlx::Connection;
-        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
-            .await
-            .expect("open state db");
-        sqlx::query_as(query)
-            .fetch_all(&mut conn)
-            .await
-            .expect("query")
+    with_db(bot, async |conn| {
+        sqlx::query_as(query).fetch_all(conn).await.expect("query")
     })
 }
 

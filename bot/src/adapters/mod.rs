@@ -2,5 +2,6 @@
 //! [`Event`](crate::engine::Event)s its own way. None of them knows an operation.
 
 pub mod discord;
+mod run_view;
 pub mod shell;
 pub mod slack;

@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use kube::api::{DynamicObject, ListParams};
+use kube::api::DynamicObject;
 
 use super::{certificates, days_left_cell, issuer, time_at, when};
-use crate::k8s::objects::{condition, dynamic};
-use crate::k8s::{each_cluster, kube_error, not_found_is_none, report_each};
+use crate::k8s::objects::condition;
+use crate::k8s::{list_on_each, report_each};
 use crate::{
     Block, Cell, Form, Kind, Message, OpError, Operation, Report, Request, Risk, RunContext, Scope,
     Spec, Step, Table, args, msg,
@@ -76,16 +76,11 @@ impl Step for ListCertificates {
     }
 
     async fn run(&self, cx: &mut RunContext<'_>) -> Result<(), OpError> {
-        let results = each_cluster(cx, &self.clusters, |client, cluster| async move {
-            let api = dynamic(client, &certificates(), None);
-            // A 404 on the list is a cluster without the cert-manager CRDs, not a failure.
-            let list = not_found_is_none(api.list(&ListParams::default()).await)
-                .map_err(|e| kube_error(&cluster, e))?;
-            Ok(list.map(|l| l.items.iter().map(row).collect::<Vec<_>>()))
-        })
-        .await;
+        // No Certificate CRD: cert-manager is not installed on this cluster, not a failure.
+        let results = list_on_each(cx, &self.clusters, &certificates(), None).await;
         let now = Utc::now();
-        report_each(cx, results, |cx, cluster, rows| {
+        report_each(cx, results, |cx, cluster, items| {
+            let rows = items.map(|items| items.iter().map(row).collect::<Vec<_>>());
             render(&mut cx.report, cluster, rows, self.within, now)
         })
     }

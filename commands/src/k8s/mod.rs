@@ -145,6 +145,30 @@ where
     futures_util::future::join_all(clusters.iter().cloned().map(one)).await
 }
 
+/// Lists a custom resource on every cluster, in one namespace (which must exist) or all.
+/// A cluster without the resource's CRD answers `None`, not an error: it simply does not run
+/// that component (cert-manager, External Secrets, Cilium).
+pub async fn list_on_each(
+    cx: &RunContext<'_>,
+    clusters: &[String],
+    resource: &kube::api::ApiResource,
+    namespace: Option<&str>,
+) -> Vec<(
+    String,
+    Result<Option<Vec<kube::api::DynamicObject>>, OpError>,
+)> {
+    each_cluster(cx, clusters, |client, cluster| async move {
+        if let Some(ns) = namespace {
+            objects::require_namespace(&client, &cluster, ns).await?;
+        }
+        let api = objects::dynamic(client, resource, namespace);
+        let list = not_found_is_none(api.list(&kube::api::ListParams::default()).await)
+            .map_err(|e| kube_error(&cluster, e))?;
+        Ok(list.map(|l| l.items))
+    })
+    .await
+}
+
 /// Lays out a fanned-out answer: each cluster that answered is rendered, each that did not is
 /// one line "app2: unreachable (…)". The step fails only when no cluster answered at all,
 /// with the first failure.

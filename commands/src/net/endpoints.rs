@@ -4,11 +4,11 @@
 //! `waiting-for-identity` or `not-ready` has no working network policy.
 
 use async_trait::async_trait;
-use kube::api::{DynamicObject, ListParams};
+use kube::api::DynamicObject;
 use serde_json::Value;
 
-use crate::k8s::objects::{dynamic, require_namespace, resource, text};
-use crate::k8s::{each_cluster, kube_error, not_found_is_none, report_each};
+use crate::k8s::objects::{resource, text};
+use crate::k8s::{list_on_each, report_each};
 use crate::{
     Block, Cell, Form, Message, Namespaces, OpError, Operation, Report, Request, Risk, RunContext,
     Scope, Spec, Step, Table, args, msg,
@@ -80,18 +80,10 @@ impl Step for ListEndpoints {
 
     async fn run(&self, cx: &mut RunContext<'_>) -> Result<(), OpError> {
         let namespace = self.namespace.as_deref();
-        let results = each_cluster(cx, &self.clusters, |client, cluster| async move {
-            if let Some(ns) = namespace {
-                require_namespace(&client, &cluster, ns).await?;
-            }
-            let api = dynamic(client, &cilium_endpoints(), namespace);
-            // 404: no Cilium CRDs, so this cluster runs another CNI (or none yet).
-            let list = not_found_is_none(api.list(&ListParams::default()).await)
-                .map_err(|e| kube_error(&cluster, e))?;
-            Ok(list.map(|l| l.items.iter().map(row).collect::<Vec<_>>()))
-        })
-        .await;
-        report_each(cx, results, |cx, cluster, rows| {
+        // No CiliumEndpoint CRD: this cluster runs another CNI (or none yet).
+        let results = list_on_each(cx, &self.clusters, &cilium_endpoints(), namespace).await;
+        report_each(cx, results, |cx, cluster, items| {
+            let rows = items.map(|items| items.iter().map(row).collect::<Vec<_>>());
             render(&mut cx.report, cluster, rows)
         })
     }

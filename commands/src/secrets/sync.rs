@@ -5,10 +5,10 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use kube::api::{DynamicObject, ListParams};
+use kube::api::DynamicObject;
 
-use crate::k8s::objects::{age, condition, dynamic, require_namespace, resource, text, timestamp};
-use crate::k8s::{each_cluster, kube_error, not_found_is_none, report_each};
+use crate::k8s::objects::{age, condition, resource, text, timestamp};
+use crate::k8s::{list_on_each, report_each};
 use crate::{
     Block, Cell, Form, Message, Namespaces, OpError, Operation, Report, Request, Risk, RunContext,
     Scope, Spec, Step, Table, args, msg,
@@ -83,19 +83,11 @@ impl Step for ListExternalSecrets {
 
     async fn run(&self, cx: &mut RunContext<'_>) -> Result<(), OpError> {
         let namespace = self.namespace.as_deref();
-        let results = each_cluster(cx, &self.clusters, |client, cluster| async move {
-            if let Some(ns) = namespace {
-                require_namespace(&client, &cluster, ns).await?;
-            }
-            let api = dynamic(client, &external_secrets(), namespace);
-            // 404: the External Secrets CRDs are not installed on this cluster.
-            let list = not_found_is_none(api.list(&ListParams::default()).await)
-                .map_err(|e| kube_error(&cluster, e))?;
-            Ok(list.map(|l| l.items.iter().map(row).collect::<Vec<_>>()))
-        })
-        .await;
+        // No ExternalSecret CRD: External Secrets is not installed on this cluster.
+        let results = list_on_each(cx, &self.clusters, &external_secrets(), namespace).await;
         let now = Utc::now();
-        report_each(cx, results, |cx, cluster, rows| {
+        report_each(cx, results, |cx, cluster, items| {
+            let rows = items.map(|items| items.iter().map(row).collect::<Vec<_>>());
             render(&mut cx.report, cluster, rows, now)
         })
     }

@@ -126,6 +126,35 @@ pub(crate) fn refused(vault: &VaultSettings, status: reqwest::StatusCode, body: 
     }
 }
 
+/// `GET sys/seal-status`, shared by `vault status` and `vault unseal`.
+pub(crate) async fn seal_status(
+    client: &reqwest::Client,
+    vault: &VaultSettings,
+) -> Result<SealStatus, OpError> {
+    let response = client
+        .get(url(vault, "sys/seal-status"))
+        .send()
+        .await
+        .map_err(|e| request_error(vault, &e))?;
+    let code = response.status();
+    let body = response
+        .text()
+        .await
+        .map_err(|e| request_error(vault, &e))?;
+    if !code.is_success() {
+        return Err(refused(vault, code, &body));
+    }
+    parse_seal_status(vault, &body)
+}
+
+/// Vault's answer to `seal-status` and `unseal`, which share one shape.
+pub(crate) fn parse_seal_status(vault: &VaultSettings, body: &str) -> Result<SealStatus, OpError> {
+    serde_json::from_str(body).map_err(|e| OpError::Refused {
+        target: target(vault),
+        reason: format!("not a seal-status answer: {e}"),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

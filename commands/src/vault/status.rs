@@ -5,7 +5,7 @@
 
 use async_trait::async_trait;
 
-use super::{SealStatus, http_client, refused, request_error, url, vault_settings};
+use super::{SealStatus, http_client, seal_status, vault_settings};
 use crate::{
     Block, Cell, Form, Message, OpError, Operation, Request, Risk, RunContext, Scope, Spec, Step,
     msg,
@@ -45,23 +45,7 @@ impl Step for ReadSealStatus {
     async fn run(&self, cx: &mut RunContext<'_>) -> Result<(), OpError> {
         let vault = vault_settings(cx.settings)?;
         let client = http_client(vault).await?;
-        let response = client
-            .get(url(vault, "sys/seal-status"))
-            .send()
-            .await
-            .map_err(|e| request_error(vault, &e))?;
-        let code = response.status();
-        let body = response
-            .text()
-            .await
-            .map_err(|e| request_error(vault, &e))?;
-        if !code.is_success() {
-            return Err(refused(vault, code, &body));
-        }
-        let status: SealStatus = serde_json::from_str(&body).map_err(|e| OpError::Refused {
-            target: super::target(vault),
-            reason: format!("not a seal-status answer: {e}"),
-        })?;
+        let status = seal_status(&client, vault).await?;
         render(cx, &status);
         Ok(())
     }

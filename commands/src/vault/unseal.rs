@@ -5,7 +5,9 @@
 use async_trait::async_trait;
 use serde_json::json;
 
-use super::{SealStatus, http_client, refused, request_error, url, vault_settings};
+use super::{
+    http_client, parse_seal_status, refused, request_error, seal_status, url, vault_settings,
+};
 use crate::{
     Block, Cell, Form, Message, OpError, Operation, Request, Risk, RunContext, Scope, Spec, Step,
     msg,
@@ -97,7 +99,7 @@ impl Step for EnterShares {
             if !code.is_success() {
                 return Err(refused(vault, code, &body));
             }
-            status = parse(vault, &body)?;
+            status = parse_seal_status(vault, &body)?;
             cx.progress.report(msg!(
                 "vault-unseal-progress",
                 progress = if status.sealed {
@@ -120,31 +122,4 @@ impl Step for EnterShares {
         ]));
         Ok(())
     }
-}
-
-async fn seal_status(
-    client: &reqwest::Client,
-    vault: &crate::VaultSettings,
-) -> Result<SealStatus, OpError> {
-    let response = client
-        .get(url(vault, "sys/seal-status"))
-        .send()
-        .await
-        .map_err(|e| request_error(vault, &e))?;
-    let code = response.status();
-    let body = response
-        .text()
-        .await
-        .map_err(|e| request_error(vault, &e))?;
-    if !code.is_success() {
-        return Err(refused(vault, code, &body));
-    }
-    parse(vault, &body)
-}
-
-fn parse(vault: &crate::VaultSettings, body: &str) -> Result<SealStatus, OpError> {
-    serde_json::from_str(body).map_err(|e| OpError::Refused {
-        target: super::target(vault),
-        reason: format!("not a seal-status answer: {e}"),
-    })
 }

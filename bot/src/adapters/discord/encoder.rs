@@ -8,7 +8,8 @@ use serde_json::{Value, json};
 use serenity::all::{ButtonStyle, CreateActionRow, CreateButton, CreateEmbed, CreateEmbedFooter};
 
 use super::service::Attachment;
-use super::sink::{Doc, RunView, StepState};
+use super::sink::Doc;
+use crate::adapters::run_view::{RunView, StepState};
 use crate::engine::{ApprovalCard, Outcome};
 use crate::i18n::Localizer;
 use crate::render;

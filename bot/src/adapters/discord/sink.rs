@@ -11,7 +11,7 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use commands::{Message, Report};
+use commands::Report;
 use governor::{Quota, RateLimiter};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -20,7 +20,8 @@ use tokio_util::task::TaskTracker;
 
 use super::encoder;
 use super::service::{Auth, DiscordApi};
-use crate::engine::{ApprovalCard, Engine, Event, Outcome, Reply};
+use crate::adapters::run_view::{Finished, RunView, StepState};
+use crate::engine::{ApprovalCard, Engine, Event, Reply};
 use crate::i18n::Localizer;
 
 /// What the sinks need to talk back to Discord.
@@ -59,39 +60,6 @@ pub(crate) struct Doc {
     pub run: Option<RunView>,
     /// The engine is done with the request: the next write is the last.
     pub done: bool,
-}
-
-#[derive(Clone, Debug)]
-pub(crate) struct RunView {
-    pub requester: String,
-    pub request_id: String,
-    pub operation: &'static str,
-    pub clusters: Vec<String>,
-    pub steps: Vec<StepView>,
-    pub started: Instant,
-    pub finished: Option<Finished>,
-}
-
-#[derive(Clone, Debug)]
-pub(crate) struct StepView {
-    pub plan: Message,
-    pub state: StepState,
-}
-
-#[derive(Clone, Debug)]
-pub(crate) enum StepState {
-    Pending,
-    Running { progress: Option<Message> },
-    Done { elapsed: Duration },
-    Failed { error: Message },
-}
-
-#[derive(Clone, Debug)]
-pub(crate) struct Finished {
-    pub outcome: Outcome,
-    pub elapsed: Duration,
-    pub report: Report,
-    pub error: Option<Message>,
 }
 
 /// The engine's [`Reply`] for one interaction.
@@ -170,21 +138,13 @@ impl Reply for Sink {
                 clusters,
                 steps,
             } => {
-                let view = RunView {
-                    requester: format!("discord:{}", self.origin.user),
+                let view = RunView::start(
+                    format!("discord:{}", self.origin.user),
                     request_id,
                     operation,
                     clusters,
-                    steps: steps
-                        .into_iter()
-                        .map(|plan| StepView {
-                            plan,
-                            state: StepState::Pending,
-                        })
-                        .collect(),
-                    started: Instant::now(),
-                    finished: None,
-                };
+                    steps,
+                );
                 self.change(|doc| doc.run = Some(view));
             }
             Event::StepStarted { index } => self.step(index, StepState::Running { progress: None }),
@@ -199,10 +159,7 @@ impl Reply for Sink {
                 elapsed,
                 error,
             } => {
-                let state = match error {
-                    None => StepState::Done { elapsed },
-                    Some(error) => StepState::Failed { error },
-                };
+                let state = StepState::ended(elapsed, error);
                 self.step(index, state);
             }
             Event::Finished {

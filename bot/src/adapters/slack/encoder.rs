@@ -10,7 +10,7 @@ use slack_morphism::prelude::{
     SlackContextBlockElement, SlackHeaderBlock, SlackSectionBlock,
 };
 
-use super::sink::{RunView, StepState};
+use crate::adapters::run_view::{RunView, StepState};
 use crate::engine::Outcome;
 use crate::i18n::Localizer;
 use crate::render;

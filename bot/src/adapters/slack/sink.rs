@@ -6,15 +6,15 @@
 //! the last write is the final state, whatever was skipped on the way.
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
-use commands::{Message, MessageArg, Report, msg};
+use commands::{Message, MessageArg, msg};
 use tokio::sync::watch;
 use tokio_util::task::TaskTracker;
 
 use super::encoder::{self, Limits, Rendered};
 use super::service::{ApiError, SlackApi};
-use crate::engine::{Event, Outcome, Reply};
+use crate::adapters::run_view::{Finished, RunView, StepState};
+use crate::engine::{Event, Reply};
 use crate::i18n::Localizer;
 
 /// What the sinks need to talk back to Slack.
@@ -34,42 +34,6 @@ pub(crate) struct Origin {
     pub channel: String,
     pub user: String,
     pub response_url: Option<String>,
-}
-
-/// A run as its message shows it.
-#[derive(Clone, Debug)]
-pub(crate) struct RunView {
-    /// Bumped on every change; tells the writer whether what it wrote is still the newest.
-    pub version: u64,
-    pub requester: String,
-    pub request_id: String,
-    pub operation: &'static str,
-    pub clusters: Vec<String>,
-    pub steps: Vec<StepView>,
-    pub started: Instant,
-    pub finished: Option<Finished>,
-}
-
-#[derive(Clone, Debug)]
-pub(crate) struct StepView {
-    pub plan: Message,
-    pub state: StepState,
-}
-
-#[derive(Clone, Debug)]
-pub(crate) enum StepState {
-    Pending,
-    Running { progress: Option<Message> },
-    Done { elapsed: Duration },
-    Failed { error: Message },
-}
-
-#[derive(Clone, Debug)]
-pub(crate) struct Finished {
-    pub outcome: Outcome,
-    pub elapsed: Duration,
-    pub report: Report,
-    pub error: Option<Message>,
 }
 
 /// The engine's [`Reply`] for one slash command or click.
@@ -163,22 +127,13 @@ impl Reply for Sink {
                 steps,
             } => {
                 self.set_label(operation);
-                let view = RunView {
-                    version: 0,
-                    requester: self.origin.user.clone(),
+                let view = RunView::start(
+                    self.origin.user.clone(),
                     request_id,
                     operation,
                     clusters,
-                    steps: steps
-                        .into_iter()
-                        .map(|plan| StepView {
-                            plan,
-                            state: StepState::Pending,
-                        })
-                        .collect(),
-                    started: Instant::now(),
-                    finished: None,
-                };
+                    steps,
+                );
                 let (tx, rx) = watch::channel(view);
                 *self.run.lock().unwrap_or_else(|e| e.into_inner()) = Some(tx);
                 let chat = self.chat.clone();
@@ -203,10 +158,7 @@ impl Reply for Sink {
                 elapsed,
                 error,
             } => {
-                let state = match error {
-                    None => StepState::Done { elapsed },
-                    Some(error) => StepState::Failed { error },
-                };
+                let state = StepState::ended(elapsed, error);
                 self.step(index, state);
             }
             Event::Finished {

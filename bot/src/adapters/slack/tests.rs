@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::encoder::{self, Limits};
 use super::inbound::{EventRequest, Interaction, SlashCommand};
 use super::signature::{Freshness, SeenSet, SignatureError, Verifier, unix_now};
-use super::sink::{Finished, RunView, StepState, StepView};
+use crate::adapters::run_view::{Finished, RunView, StepState, StepView};
 use crate::engine::Outcome;
 use crate::i18n::{Locale, Localizer};
 
