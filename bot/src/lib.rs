@@ -9,6 +9,7 @@ pub mod config;
 pub mod engine;
 pub mod http;
 pub mod i18n;
+pub mod paging;
 pub mod render;
 pub mod serve;
 pub mod store;

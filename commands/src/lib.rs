@@ -32,6 +32,7 @@ mod error;
 pub mod etcd;
 pub mod events;
 pub mod helm;
+pub mod incidents;
 pub mod k8s;
 pub mod limits;
 mod message;
@@ -57,6 +58,7 @@ pub mod validate;
 pub mod vault;
 pub mod velero;
 pub mod vm;
+pub mod watch;
 
 pub use catalogue::{CATALOGUE, Entry, entry};
 pub use error::OpError;

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use crate::incidents::{Incidents, NoIncidents};
 use crate::k8s::Clusters;
 use crate::{Message, OpError, Report, Request, Settings, Spec};
 
@@ -72,6 +73,8 @@ pub struct RunContext<'a> {
     pub prompt: &'a dyn Prompt,
     /// The clusters' API clients, shared across runs.
     pub kube: Arc<Clusters>,
+    /// The incident desk: `page` raises through it, `pages` reads it.
+    pub incidents: &'a dyn Incidents,
     pub report: Report,
     pub facts: Facts,
 }
@@ -84,6 +87,7 @@ impl<'a> RunContext<'a> {
             progress,
             prompt: &NoPrompt,
             kube: Arc::default(),
+            incidents: &NoIncidents,
             report: Report::default(),
             facts: Facts::default(),
         }
@@ -92,6 +96,12 @@ impl<'a> RunContext<'a> {
     /// Lets steps ask the chat's person privately.
     pub fn with_prompt(mut self, prompt: &'a dyn Prompt) -> Self {
         self.prompt = prompt;
+        self
+    }
+
+    /// Lets steps raise incidents and read the outbox.
+    pub fn with_incidents(mut self, incidents: &'a dyn Incidents) -> Self {
+        self.incidents = incidents;
         self
     }
 

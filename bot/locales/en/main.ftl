@@ -168,3 +168,4 @@ approval-card-command = command: { $line }
 approval-card-reason = reason: { $reason }
 approval-card-actions = approve { $id } | deny { $id } REASON (expires { $expires })
 run-interrupted = ⚠ { $operation } (request { $request }, by { $subject }, started { $started }) was interrupted when its process stopped; it was not re-run.
+incidents-not-configured = Paging is not set up here: there is no contacts table or no way to deliver pages.

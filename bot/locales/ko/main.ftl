@@ -168,3 +168,4 @@ approval-card-command = 명령: { $line }
 approval-card-reason = 사유: { $reason }
 approval-card-actions = approve { $id } | deny { $id } 사유 (만료 { $expires })
 run-interrupted = ⚠ { $subject }의 { $operation }(요청 { $request }, { $started } 시작)은(는) 프로세스가 멈춰 중단되었습니다. 다시 실행하지 않았습니다.
+incidents-not-configured = 여기서는 호출(페이징)이 설정되어 있지 않습니다: 비상 연락망이 없거나 전달할 방법이 없습니다.

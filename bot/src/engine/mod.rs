@@ -192,9 +192,16 @@ impl Engine {
     }
 
     /// A button click from a chat, carrying the opaque value the button was made with:
-    /// `approve:ID` or `deny:ID` on an approval card. Anything else is stale and changes
-    /// nothing.
-    pub async fn handle_action(&self, caller: &Caller, value: &str, reply: &dyn Reply) -> Outcome {
+    /// `approve:ID` or `deny:ID` on an approval card. `text` is what the chat asked for with
+    /// it, if anything (a deny's reason, typed into a modal). Anything else is stale and
+    /// changes nothing.
+    pub async fn handle_action(
+        &self,
+        caller: &Caller,
+        value: &str,
+        text: Option<&str>,
+        reply: &dyn Reply,
+    ) -> Outcome {
         let request_id = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
         let audit = Audit {
             store: self.store.as_ref(),
@@ -215,7 +222,10 @@ impl Engine {
         match value.split_once(':') {
             Some(("approve", id)) => self.approve(&audit, caller, id, reply).await,
             Some(("deny", id)) => {
-                let reason = msg!("approval-denied-by-button").to_string();
+                let reason = match text.map(str::trim).filter(|t| !t.is_empty()) {
+                    Some(reason) => reason.to_string(),
+                    None => msg!("approval-denied-by-button").to_string(),
+                };
                 self.deny(&audit, caller, id, &reason, reply).await
             }
             _ => {
@@ -542,6 +552,6 @@ mod tests {
     fn handle_is_send(engine: &Engine, caller: &Caller, reply: &dyn Reply) {
         fn assert_send<T: Send>(_: T) {}
         assert_send(engine.handle(caller, "status", reply));
-        assert_send(engine.handle_action(caller, "x", reply));
+        assert_send(engine.handle_action(caller, "x", None, reply));
     }
 }

@@ -145,7 +145,7 @@ impl DiscordAdapter {
         let adapter = self.clone();
         self.chat.tasks.spawn(async move {
             let sink = Sink::new(adapter.chat.clone(), origin);
-            let outcome = adapter.engine.handle_action(&caller, &value, &sink).await;
+            let outcome = adapter.engine.handle_action(&caller, &value, None, &sink).await;
             sink.finish();
             metrics::counter!("opsbot_commands_total", "chat" => "discord", "operation" => "action", "outcome" => outcome.as_str())
                 .increment(1);

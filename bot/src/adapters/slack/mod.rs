@@ -180,7 +180,7 @@ impl SlackAdapter {
                 };
                 let caller = adapter.identity.caller(&origin.user).await;
                 let sink = Sink::new(adapter.chat.clone(), origin);
-                let outcome = adapter.engine.handle_action(&caller, &value, &sink).await;
+                let outcome = adapter.engine.handle_action(&caller, &value, None, &sink).await;
                 metrics::counter!("opsbot_commands_total", "chat" => "slack", "operation" => "action", "outcome" => outcome.as_str())
                     .increment(1);
             });

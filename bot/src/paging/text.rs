@@ -1,0 +1,1 @@
+//! Texts for pagers: cut to a provider's limit, with credentials taken out.

@@ -1,0 +1,3 @@
+//! Paging: the pagers against local receivers, the outbox, incidents from watchers.
+
+mod pagers;

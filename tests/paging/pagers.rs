@@ -1,0 +1,1 @@
+//! Each pager against its local receiver.
