@@ -6,6 +6,11 @@
 //! 410 Expired, pod logs (tail, previous, follow), eviction against PodDisruptionBudgets, and
 //! the `status` and `scale` subresources. Errors are `Status` objects, as kube-rs expects.
 //!
+//! It can go away and come back ([`KubeServer::stop`], [`KubeServer::restart`], or from a shared
+//! reference [`KubeServer::go_away`] and [`KubeServer::come_back`]) on the same port with the
+//! same objects, so reconnecting clients and runs that outlive an API server outage can be
+//! tested.
+//!
 //! It is generic on purpose: tests put objects in with [`KubeServer::apply`] and read what the
 //! bot did with [`KubeServer::get`] and [`KubeServer::requests`]. Nothing is canned per test or
 //! per operation, and no controller runs (a Deployment never grows pods by itself).
@@ -144,7 +149,9 @@ impl Shared {
 /// One emulated cluster. Dropping it stops the server.
 pub struct KubeServer {
     shared: Arc<Shared>,
-    running: Option<server::Running>,
+    /// The serving thread, or `None` while the server is away. Behind a lock so that another
+    /// thread holding `&KubeServer` (a kubelet rule, a test's timer) can take it down.
+    running: Mutex<Option<server::Running>>,
 }
 
 impl KubeServer {
@@ -161,7 +168,7 @@ impl KubeServer {
         let running = server::spawn(listener, shared.clone());
         KubeServer {
             shared,
-            running: Some(running),
+            running: Mutex::new(Some(running)),
         }
     }
 
@@ -246,6 +253,13 @@ impl KubeServer {
         self.shared.write(|store| store.register(resource));
     }
 
+    /// Stops serving a kind (group, version and plural), as on a cluster where that CRD was
+    /// never installed: discovery leaves it out and its paths answer 404.
+    pub fn unregister(&self, group: &str, version: &str, plural: &str) {
+        self.shared
+            .write(|store| store.unregister(group, version, plural));
+    }
+
     /// Whether metrics.k8s.io is served (default true). With false it is absent from discovery
     /// and its paths answer 404, as on a cluster without metrics-server.
     pub fn enable_metrics(&self, enabled: bool) {
@@ -282,22 +296,46 @@ impl KubeServer {
     }
 
     pub fn is_running(&self) -> bool {
-        self.running.is_some()
+        self.running_lock().is_some()
     }
 
     /// Goes away: the port refuses connections and open watches and log streams are cut.
     /// The objects stay for [`restart`](Self::restart).
     pub fn stop(&mut self) {
-        if let Some(running) = self.running.take() {
+        self.go_away();
+    }
+
+    /// Comes back on the same port with the same objects and watch history, so a watch
+    /// resumes from its resourceVersion as from an apiserver that reads etcd. To play one
+    /// whose watch cache started over, [`compact`](Self::compact) while it is away: resuming
+    /// then gets 410 Expired and kube's watcher relists.
+    pub fn restart(&mut self) {
+        self.come_back();
+    }
+
+    /// [`stop`](Self::stop) through a shared reference: for a kubelet rule or another thread
+    /// that takes the API server away while a run is under way. Stopping a stopped server
+    /// does nothing.
+    pub fn go_away(&self) {
+        let running = self.running_lock().take();
+        if let Some(running) = running {
             running.stop();
         }
     }
 
-    /// Comes back on the same port with the same objects and watch history.
-    pub fn restart(&mut self) {
-        self.stop();
+    /// [`restart`](Self::restart) through a shared reference. A running server is stopped
+    /// first, so its open connections are cut either way.
+    pub fn come_back(&self) {
+        let mut running = self.running_lock();
+        if let Some(old) = running.take() {
+            old.stop();
+        }
         let listener = server::rebind(self.shared.port);
-        self.running = Some(server::spawn(listener, self.shared.clone()));
+        *running = Some(server::spawn(listener, self.shared.clone()));
+    }
+
+    fn running_lock(&self) -> MutexGuard<'_, Option<server::Running>> {
+        self.running.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn resource(&self, api_version: &str, kind: &str) -> Resource {
@@ -320,6 +358,6 @@ impl KubeServer {
 
 impl Drop for KubeServer {
     fn drop(&mut self) {
-        self.stop();
+        self.go_away();
     }
 }

@@ -129,6 +129,13 @@ impl Store {
         self.resources.push(resource);
     }
 
+    /// Stops serving a kind; its objects stay, unreachable, as a CRD's would not, which is
+    /// enough for a cluster where it was never installed.
+    pub fn unregister(&mut self, group: &str, version: &str, plural: &str) {
+        self.resources
+            .retain(|r| (r.group, r.version, r.plural) != (group, version, plural));
+    }
+
     pub fn set_metrics(&mut self, enabled: bool) {
         self.metrics_enabled = enabled;
     }

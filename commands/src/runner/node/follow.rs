@@ -176,7 +176,7 @@ async fn stream_log(
     let mut stream = match pods.log_stream(pod, &params).await {
         Ok(stream) => Some(Box::pin(stream)),
         Err(e) => {
-            // The catch-up read at the end still shows the output, only later.
+            // Followed again on the next poll; the catch-up read at the end is the last resort.
             tracing::warn!(pod, error = %e, "could not follow a node runner's log");
             None
         }
@@ -184,6 +184,8 @@ async fn stream_log(
     let mut splitter = Splitter::default();
     let mut buf = vec![0u8; READ_BUFFER];
     let mut consumed = 0;
+    // A follow opened again starts at the log's beginning: this many bytes were delivered.
+    let mut skip = 0;
     let mut complete = false;
     let mut ended: Option<(i32, String)> = None;
     let mut stop_reading = None;
@@ -200,15 +202,20 @@ async fn stream_log(
             biased;
             read = read_some(&mut stream, &mut buf) => match read {
                 Ok(0) => {
-                    complete = true;
+                    // Only a stream that ends after the container did has all of the log; one
+                    // that ends before (an API server going away cleanly) is followed again.
+                    complete = ended.is_some();
                     stream = None;
-                    if let Some(line) = splitter.finish() {
+                    // A line cut short is finished by the stream that follows, or by catch_up.
+                    if complete && let Some(line) = splitter.finish() {
                         sink.line(line, false);
                     }
                 }
                 Ok(n) => {
-                    consumed += n;
-                    for line in splitter.push(&buf[..n]) {
+                    let seen = skip.min(n);
+                    skip -= seen;
+                    consumed += n - seen;
+                    for line in splitter.push(&buf[seen..n]) {
                         sink.line(line, false);
                     }
                 }
@@ -221,6 +228,13 @@ async fn stream_log(
                 if let Some(exit) = poll_exit(pods, pod, call).await? {
                     ended = Some(exit);
                     stop_reading = Some(Instant::now() + LOG_GRACE);
+                } else if stream.is_none() {
+                    // The stream was cut (an API server outage, a read timeout on a quiet
+                    // command): follow again, so later lines still arrive as they are written.
+                    if let Ok(again) = pods.log_stream(pod, &params).await {
+                        stream = Some(Box::pin(again));
+                        skip = consumed;
+                    }
                 }
             }
             () = sleep_until(stop_reading) => stream = None,

@@ -137,6 +137,68 @@ fn stop_refuses_connections_and_restart_keeps_port_and_objects() {
 }
 
 #[test]
+fn going_away_cuts_open_watches_and_a_resumed_watch_sees_what_changed_meanwhile() {
+    let server = KubeServer::start();
+    server.apply(pod("shop", "web-1", json!({}), "n1", "Running"));
+    let since = server.resource_version();
+    let url = server.url();
+    let path = format!(
+        "/api/v1/namespaces/shop/pods?watch=true&resourceVersion={since}&timeoutSeconds=300"
+    );
+    let watch_path = path.clone();
+    let watching = std::thread::spawn(move || try_request(&url, "GET", &watch_path, &[], ""));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !server
+        .requests()
+        .iter()
+        .any(|r| r.query.contains("watch=true"))
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the watch never arrived"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // From a shared reference, as a kubelet rule on another thread does it.
+    server.go_away();
+    let cut = watching.join().expect("the watching thread");
+    assert!(
+        cut.map_or(true, |reply| reply.events().is_empty()),
+        "the open watch ended with nothing in it"
+    );
+    assert!(!server.is_running());
+
+    server.apply(pod("shop", "web-1", json!({}), "n1", "Failed"));
+    server.come_back();
+    let resumed = get(
+        &server.url(),
+        &path.replace("timeoutSeconds=300", "timeoutSeconds=1"),
+    );
+    let events = resumed.events();
+    assert_eq!(events.len(), 1, "{}", resumed.body);
+    assert_eq!(events[0]["type"], "MODIFIED");
+    assert_eq!(events[0]["object"]["status"]["phase"], "Failed");
+}
+
+#[test]
+fn an_unregistered_kind_answers_404_and_leaves_discovery() {
+    let server = KubeServer::start();
+    let path = "/apis/cert-manager.io/v1/namespaces/app/certificates";
+    assert_eq!(get(&server.url(), path).status, 200);
+    server.unregister("cert-manager.io", "v1", "certificates");
+    assert_eq!(get(&server.url(), path).status, 404);
+    let resources = get(&server.url(), "/apis/cert-manager.io/v1").json();
+    assert!(
+        resources["resources"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .all(|r| r["name"] != "certificates"),
+        "{resources}"
+    );
+}
+
+#[test]
 fn kubeconfig_names_one_cluster_user_and_context_per_entry() {
     let (mgmt, app1) = (KubeServer::start(), KubeServer::start());
     let config: Value =
