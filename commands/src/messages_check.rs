@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use fluent_bundle::{FluentArgs, FluentBundle, FluentResource};
 
 /// Bundle files whose every id belongs to this crate (main.ftl and the chats' are the bot's).
-const OPERATION_BUNDLES: [&str; 9] = [
+const OPERATION_BUNDLES: [&str; 10] = [
     "etcd",
     "cluster",
     "workloads",
@@ -18,6 +18,7 @@ const OPERATION_BUNDLES: [&str; 9] = [
     "host",
     "runner",
     "ops",
+    "watch",
 ];
 
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -3,8 +3,10 @@
 
 mod destructive;
 mod platform_crds;
+mod restore_outage;
 mod status;
 mod velero;
+mod watchers;
 mod workloads;
 
 use opsbot_tests::bot::Bot;

@@ -86,3 +86,4 @@ etcd-snapshot-exists = { $path } already exists; try again in a second.
 etcd-retention-invalid = backup.retention "{ $value }" is not a duration such as 7d.
 etcd-tls-incomplete = clusters.{ $cluster }.etcd sets only one of cert and key; etcd's client TLS needs both.
 etcd-endpoint-invalid = The etcd endpoint { $endpoint } of { $cluster } cannot be used: { $reason }
+etcd-no-endpoints = { $cluster } has no etcd endpoints configured

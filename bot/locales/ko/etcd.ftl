@@ -70,3 +70,4 @@ etcd-snapshot-exists = { $path } 파일이 이미 있습니다. 잠시 후 다�
 etcd-retention-invalid = backup.retention 값 "{ $value }"은(는) 7d 같은 기간 형식이 아닙니다.
 etcd-tls-incomplete = clusters.{ $cluster }.etcd에 cert와 key 중 하나만 설정되어 있습니다. etcd 클라이언트 TLS에는 둘 다 필요합니다.
 etcd-endpoint-invalid = { $cluster } 클러스터의 etcd 엔드포인트 { $endpoint }을(를) 사용할 수 없습니다: { $reason }
+etcd-no-endpoints = { $cluster }에 설정된 etcd 엔드포인트가 없습니다

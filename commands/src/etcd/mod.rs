@@ -55,6 +55,27 @@ async fn connect(cluster: &str, etcd: &EtcdSettings, endpoint: &str) -> Result<C
         .map_err(|e| request_error(cluster, endpoint, &e))
 }
 
+/// Whether any of the cluster's etcd endpoints answers a status request: the watchers' test
+/// of "etcd stopped answering". The reason is the last endpoint's error.
+pub(crate) async fn answers(settings: &Settings, cluster: &str) -> Result<(), crate::Message> {
+    let etcd = etcd_settings(settings, cluster).map_err(|e| e.message())?;
+    let mut last = None;
+    for endpoint in &etcd.endpoints {
+        let answer = async {
+            let mut client = connect(cluster, etcd, endpoint).await?;
+            client
+                .status()
+                .await
+                .map_err(|e| request_error(cluster, endpoint, &e))
+        };
+        match answer.await {
+            Ok(_) => return Ok(()),
+            Err(e) => last = Some(e.message()),
+        }
+    }
+    Err(last.unwrap_or_else(|| crate::msg!("etcd-no-endpoints", cluster = cluster)))
+}
+
 /// TLS from the PEM files named in the configuration; `None` when none is named.
 async fn tls_options(cluster: &str, etcd: &EtcdSettings) -> Result<Option<TlsOptions>, OpError> {
     if etcd.cacert.is_none() && etcd.cert.is_none() && etcd.key.is_none() {

@@ -7,10 +7,28 @@
 //! so an API server that went away and came back neither duplicates an incident nor leaves
 //! one open whose condition cleared while nobody was looking.
 
+mod certs;
+mod etcd;
+mod nodes;
+mod pods;
+mod track;
+mod velero;
+
+use std::sync::Arc;
+
 use async_trait::async_trait;
+use k8s_openapi::api::core::v1::{Node, Pod};
+use kube::api::Api;
 use serde::Deserialize;
 
-use crate::Message;
+use crate::k8s::Clusters;
+use crate::k8s::objects::dynamic;
+use crate::{Message, Settings};
+
+pub use certs::certificate_expiring;
+pub use nodes::node_conditions;
+pub use pods::pod_conditions;
+pub use velero::backup_failed;
 
 /// What kind of trouble; each kind has its own severity and situation in configuration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -22,6 +40,7 @@ pub enum ConditionKind {
     PodCrashLoop,
     CertificateExpiring,
     VeleroBackupFailed,
+    EtcdUnreachable,
 }
 
 impl ConditionKind {
@@ -35,10 +54,11 @@ impl ConditionKind {
             ConditionKind::PodCrashLoop => "pod-crash-loop",
             ConditionKind::CertificateExpiring => "certificate-expiring",
             ConditionKind::VeleroBackupFailed => "velero-backup-failed",
+            ConditionKind::EtcdUnreachable => "etcd-unreachable",
         }
     }
 
-    pub const ALL: [ConditionKind; 7] = [
+    pub const ALL: [ConditionKind; 8] = [
         ConditionKind::NodeNotReady,
         ConditionKind::NodeDiskPressure,
         ConditionKind::NodeMemoryPressure,
@@ -46,6 +66,7 @@ impl ConditionKind {
         ConditionKind::PodCrashLoop,
         ConditionKind::CertificateExpiring,
         ConditionKind::VeleroBackupFailed,
+        ConditionKind::EtcdUnreachable,
     ];
 }
 
@@ -83,12 +104,27 @@ pub struct WatchSettings {
     /// Off by default in `shell`; `serve` starts watchers when this is true.
     #[serde(default = "yes")]
     pub enabled: bool,
-    /// Namespaces whose pods are watched for OOMKilled and CrashLoopBackOff.
+    /// Namespaces whose pods are watched for OOMKilled and CrashLoopBackOff; `*` for all.
     #[serde(default)]
     pub namespaces: Vec<String>,
     /// A certificate whose notAfter is fewer than this many days away is expiring.
     #[serde(default = "default_cert_days")]
     pub certificate_days: u32,
+    /// How often each cluster's etcd is asked whether it answers, e.g. `30s`.
+    #[serde(default)]
+    pub etcd_interval: Option<String>,
+    /// Per kind (`node-not-ready`, …): its severity and situation, when not the defaults.
+    #[serde(default)]
+    pub kinds: std::collections::BTreeMap<String, KindSettings>,
+}
+
+/// `[watchers.kinds.KIND]`: how bad this kind is and whom it concerns.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct KindSettings {
+    /// `critical` pages; `error`, `warning`, `info` only tell the incident channel.
+    pub severity: Option<String>,
+    /// A row of the contacts table; `cluster-failure` when absent.
+    pub situation: Option<String>,
 }
 
 fn yes() -> bool {
@@ -99,12 +135,172 @@ fn default_cert_days() -> u32 {
     14
 }
 
+impl WatchSettings {
+    pub fn etcd_interval(&self) -> std::time::Duration {
+        self.etcd_interval
+            .as_deref()
+            .and_then(|t| crate::validate::duration(t).ok())
+            .unwrap_or(std::time::Duration::from_secs(30))
+    }
+}
+
 impl Default for WatchSettings {
     fn default() -> Self {
         WatchSettings {
             enabled: true,
             namespaces: Vec::new(),
             certificate_days: default_cert_days(),
+            etcd_interval: None,
+            kinds: Default::default(),
         }
     }
+}
+
+/// `node-not-ready/app1/worker-1`: the kind, the cluster, then what names the object.
+fn key(kind: ConditionKind, cluster: &str, names: &[&str]) -> String {
+    let mut key = format!("{}/{cluster}", kind.as_str());
+    for name in names {
+        key.push('/');
+        key.push_str(name);
+    }
+    key
+}
+
+/// The running watchers; dropping this stops them all.
+#[derive(Default)]
+pub struct Watchers {
+    clusters: Vec<String>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Watchers {
+    /// The clusters being watched, by name.
+    pub fn clusters(&self) -> &[String] {
+        &self.clusters
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tasks.is_empty()
+    }
+}
+
+impl Drop for Watchers {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+/// Starts the watchers: one task per cluster with a kubeconfig context (etcd-only clusters
+/// have no API server to watch), each following nodes, pods in `watch.namespaces`, cert-manager
+/// Certificates and Velero Backups, and telling `sink`. Nothing starts when `watch.enabled` is
+/// false. The tasks run until the returned [`Watchers`] is dropped; an API server that goes
+/// away is reconnected to by kube's watcher with its default backoff.
+///
+/// # Panics
+/// Outside a tokio runtime (it spawns tasks).
+pub fn spawn(
+    settings: &Settings,
+    watch: &WatchSettings,
+    clusters: Arc<Clusters>,
+    sink: Arc<dyn ConditionSink>,
+) -> Watchers {
+    let mut watchers = Watchers::default();
+    if !watch.enabled {
+        return watchers;
+    }
+    let settings = Arc::new(settings.clone());
+    for (name, cluster) in &settings.clusters {
+        if cluster.etcd.is_some() {
+            watchers.tasks.push(tokio::spawn(etcd::watch_etcd(
+                settings.clone(),
+                watch.etcd_interval(),
+                sink.clone(),
+                name.clone(),
+            )));
+        }
+        if cluster.context.is_none() {
+            continue;
+        }
+        watchers.clusters.push(name.clone());
+        watchers.tasks.push(tokio::spawn(watch_cluster(
+            settings.clone(),
+            watch.clone(),
+            clusters.clone(),
+            sink.clone(),
+            name.clone(),
+        )));
+    }
+    watchers
+}
+
+/// The four watch loops of one cluster, side by side in one task.
+async fn watch_cluster(
+    settings: Arc<Settings>,
+    watch: WatchSettings,
+    clusters: Arc<Clusters>,
+    sink: Arc<dyn ConditionSink>,
+    cluster: String,
+) {
+    // Building a client reads the kubeconfig but contacts nobody, so this fails only on
+    // configuration, which `check-config` reports; nothing to retry.
+    let client = match clusters.client(&settings, &cluster).await {
+        Ok(client) => client,
+        Err(error) => {
+            tracing::error!(cluster, error = %error.message(), "cannot watch this cluster");
+            return;
+        }
+    };
+    let pods: Vec<Api<Pod>> = if watch.namespaces.iter().any(|n| n == "*") {
+        vec![Api::all(client.clone())]
+    } else {
+        watch
+            .namespaces
+            .iter()
+            .map(|ns| Api::namespaced(client.clone(), ns))
+            .collect()
+    };
+    let certificates = dynamic(client.clone(), &crate::certs::certificates(), None);
+    let backups = crate::velero::backups(client.clone());
+    tracing::debug!(cluster, "watchers starting");
+    tokio::join!(
+        track::run(
+            nodes::Nodes {
+                cluster: cluster.clone()
+            },
+            cluster.clone(),
+            "nodes",
+            vec![Api::<Node>::all(client.clone())],
+            sink.clone(),
+        ),
+        track::run(
+            pods::Pods {
+                cluster: cluster.clone()
+            },
+            cluster.clone(),
+            "pods",
+            pods,
+            sink.clone(),
+        ),
+        track::run(
+            certs::Certs {
+                cluster: cluster.clone(),
+                days: watch.certificate_days,
+            },
+            cluster.clone(),
+            "certificates",
+            vec![certificates],
+            sink.clone(),
+        ),
+        track::run(
+            velero::Backups {
+                cluster: cluster.clone()
+            },
+            cluster.clone(),
+            "velero backups",
+            vec![backups],
+            sink.clone(),
+        ),
+    );
 }
