@@ -197,6 +197,9 @@ async fn open_store(config: &Config, l10n: &Localizer) -> Option<SqliteStore> {
     }
 }
 
+/// How long a shell waits at exit for its pages to go out.
+const SHELL_PAGE_DRAIN: std::time::Duration = std::time::Duration::from_secs(15);
+
 async fn shell(path: &Path, name: &str) -> ExitCode {
     let Some(config) = load(path) else {
         return ExitCode::from(1);
@@ -209,7 +212,21 @@ async fn shell(path: &Path, name: &str) -> ExitCode {
     let Some(store) = open_store(&config, &l10n).await else {
         return ExitCode::from(1);
     };
-    let engine = Arc::new(Engine::new(Arc::new(config), Arc::new(store)));
+    let config = Arc::new(config);
+    let store: Arc<dyn crate::store::Store> = Arc::new(store);
+    let desk = match crate::paging::setup(&config, store.clone()) {
+        Ok(desk) => desk,
+        Err(e) => {
+            fail(&l10n, &msg!("paging-setup-failed", reason = e.to_string()));
+            return ExitCode::from(1);
+        }
+    };
+    let mut engine = Engine::new(config.clone(), store);
+    if let Some(desk) = &desk {
+        engine = engine.with_desk(desk.clone());
+        crate::paging::start_outbox(desk.clone(), engine.instance().to_string(), &config);
+    }
+    let engine = Arc::new(engine);
     engine.start_heartbeat();
     for run in engine.recover().await {
         say(
@@ -223,7 +240,13 @@ async fn shell(path: &Path, name: &str) -> ExitCode {
             ),
         );
     }
-    match crate::adapters::shell::run(&engine, name).await {
+    let result = crate::adapters::shell::run(&engine, name).await;
+    if let Some(desk) = &desk
+        && !desk.drain(SHELL_PAGE_DRAIN).await
+    {
+        say(&l10n, &msg!("paging-left-queued"));
+    }
+    match result {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
         Err(e) => {

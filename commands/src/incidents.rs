@@ -89,6 +89,20 @@ pub struct DeliveryView {
     pub next_attempt_at: Option<i64>,
 }
 
+/// An incident not yet resolved, for `pages`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OpenIncident {
+    pub id: String,
+    pub situation: String,
+    pub severity: Severity,
+    /// `open` or `acknowledged`.
+    pub state: String,
+    pub source: String,
+    pub summary: String,
+    /// Unix seconds.
+    pub opened_at: i64,
+}
+
 /// The desk behind `page` and `pages`, and what watchers report to.
 #[async_trait]
 pub trait Incidents: Send + Sync {
@@ -101,6 +115,9 @@ pub trait Incidents: Send + Sync {
 
     /// The latest deliveries, newest first.
     async fn deliveries(&self, limit: usize) -> Result<Vec<DeliveryView>, OpError>;
+
+    /// Incidents open or acknowledged, oldest first.
+    async fn open(&self) -> Result<Vec<OpenIncident>, OpError>;
 }
 
 /// Where paging is not set up (a plain `opsbot shell` with no contacts).
@@ -115,6 +132,9 @@ impl Incidents for NoIncidents {
         Ok(false)
     }
     async fn deliveries(&self, _limit: usize) -> Result<Vec<DeliveryView>, OpError> {
+        Ok(Vec::new())
+    }
+    async fn open(&self) -> Result<Vec<OpenIncident>, OpError> {
         Ok(Vec::new())
     }
 }

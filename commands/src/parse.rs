@@ -147,6 +147,7 @@ pub fn resolve(invocation: Invocation, settings: &Settings) -> Result<Request, P
         clusters,
         namespaces,
         reason: invocation.reason,
+        requester: None,
     })
 }
 

@@ -96,6 +96,8 @@ pub struct Request {
     pub clusters: Vec<String>,
     pub namespaces: Namespaces,
     pub reason: Option<String>,
+    /// Who asked (`slack:U…`), once the bot knows; not part of the request's identity.
+    pub requester: Option<String>,
 }
 
 impl Request {

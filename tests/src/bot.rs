@@ -75,9 +75,17 @@ pub struct BotBuilder {
     kubeconfig: Option<String>,
     extra: String,
     policy: String,
+    paging: String,
 }
 
 impl BotBuilder {
+    /// The `[paging]` section's lines. By default PagerDuty is a local port where nothing
+    /// listens, so no test can page the real one by accident.
+    pub fn paging(mut self, lines: &str) -> Self {
+        self.paging = lines.to_string();
+        self
+    }
+
     pub fn locale(mut self, locale: &str) -> Self {
         self.locale = locale.to_string();
         self
@@ -136,6 +144,7 @@ impl BotBuilder {
             "[[contacts]]\nsituation = \"cluster-failure\"\nteam = \"Platform Team\"\n\
              slack_mentions = [\"S0PLATFORM\"]\npagerduty_routing_key = \"R0UTINGKEY-SECRET\"\n",
         );
+        config.push_str(&format!("[paging]\n{}\n", self.paging));
         config.push_str(&self.extra);
         std::fs::write(dir.path().join("opsbot.toml"), config).expect("write config");
         std::fs::write(dir.path().join("policy.toml"), &self.policy).expect("write policy");
@@ -165,6 +174,7 @@ impl Bot {
             kubeconfig: None,
             extra: String::new(),
             policy: POLICY.to_string(),
+            paging: "pagerduty_url = \"http://127.0.0.1:9\"\nretry_initial = \"100ms\"".to_string(),
         }
     }
 

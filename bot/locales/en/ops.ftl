@@ -39,6 +39,7 @@ op-oom = pods by memory, and pods killed for lack of it
 op-limits-set = set a Deployment's memory and CPU limits
 op-page = page the team for a situation
 op-contacts = the emergency contacts table
+op-pages = how each page delivery stands (the outbox)
 op-get = list any kind of resource (Secret data never shown)
 op-yaml = one resource as YAML (Secret data never shown)
 op-pod-delete = delete a pod (approval required)

@@ -39,6 +39,7 @@ op-oom = 메모리 사용량 순 Pod와 OOM으로 종료된 Pod
 op-limits-set = Deployment의 메모리·CPU 제한 설정
 op-page = 상황에 맞는 담당 팀 호출
 op-contacts = 긴급 연락처 표
+op-pages = 호출 전달 상태 보기 (아웃박스)
 op-get = 모든 종류의 리소스 조회 (Secret 데이터는 표시하지 않음)
 op-yaml = 리소스 하나를 YAML로 (Secret 데이터는 표시하지 않음)
 op-pod-delete = Pod 삭제 (승인 필요)

@@ -1,6 +1,5 @@
 //! Every check of the configuration, collected rather than stopping at the first.
 
-use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -12,7 +11,7 @@ use serde::de::DeserializeOwned;
 use super::{Config, DEFAULT_LISTEN, Problem, RawConfig};
 use crate::i18n::Locale;
 
-struct Checker<'a> {
+pub(super) struct Checker<'a> {
     file: String,
     root: &'a Map<String, Value>,
     problems: Vec<Problem>,
@@ -35,7 +34,7 @@ impl Checker<'_> {
         }
     }
 
-    fn add(&mut self, key: impl Into<String>, reason: Message) {
+    pub(super) fn add(&mut self, key: impl Into<String>, reason: Message) {
         let key = key.into();
         let source = self.source_of(&key);
         self.problems.push(Problem {
@@ -68,9 +67,9 @@ impl Checker<'_> {
 }
 
 /// Top-level keys of CONTRACT.md.
-const SECTIONS: [&str; 12] = [
+const SECTIONS: [&str; 13] = [
     "locale", "server", "state", "policy", "slack", "discord", "clusters", "backup", "contacts",
-    "paging", "vault", "runners",
+    "paging", "vault", "runners", "watchers",
 ];
 
 pub(super) fn check(path: &Path, tree: config::Config) -> Result<Config, Vec<Problem>> {
@@ -108,6 +107,7 @@ pub(super) fn check(path: &Path, tree: config::Config) -> Result<Config, Vec<Pro
         paging: c.section("paging"),
         vault: c.section("vault"),
         runners: c.section("runners"),
+        watchers: c.section("watchers"),
     };
     // Paths in the file are relative to the file; absolute, so reports name them fully.
     let parent = path.parent().unwrap_or(Path::new("."));
@@ -153,7 +153,7 @@ pub(super) fn check(path: &Path, tree: config::Config) -> Result<Config, Vec<Pro
             msg!("config-bad-duration", value = backup.retention.as_str()),
         );
     }
-    check_contacts(&mut c, &raw);
+    super::paging::check(&mut c, &raw);
     check_vault(&mut c, &raw, base);
     check_runners(&mut c, &raw, base);
     let policy_path = match &raw.policy {
@@ -213,6 +213,7 @@ pub(super) fn check(path: &Path, tree: config::Config) -> Result<Config, Vec<Pro
             slack: raw.slack,
             discord: raw.discord,
             paging: raw.paging,
+            watchers: raw.watchers,
         }),
         _ => Err(c.problems),
     }
@@ -227,7 +228,7 @@ fn relative_to(base: &Path, path: &Path) -> PathBuf {
     }
 }
 
-fn missing_secret(secret: &Option<Secret>) -> bool {
+pub(super) fn missing_secret(secret: &Option<Secret>) -> bool {
     secret.as_ref().is_none_or(Secret::is_empty)
 }
 
@@ -386,46 +387,6 @@ fn check_readable(c: &mut Checker<'_>, key: String, path: &Path) {
                 reason = e.to_string()
             ),
         );
-    }
-}
-
-fn check_contacts(c: &mut Checker<'_>, raw: &RawConfig) {
-    let mut seen = BTreeSet::new();
-    for (i, contact) in raw.contacts.iter().enumerate() {
-        let key = |k: &str| format!("contacts[{i}].{k}");
-        if validate::dns1123_label(&contact.situation).is_err() {
-            c.add(
-                key("situation"),
-                msg!("config-bad-situation", value = contact.situation.as_str()),
-            );
-        }
-        if !seen.insert(contact.situation.as_str()) {
-            c.add(
-                key("situation"),
-                msg!(
-                    "config-duplicate-situation",
-                    value = contact.situation.as_str()
-                ),
-            );
-        }
-        if contact.team.trim().is_empty() {
-            c.add(key("team"), msg!("config-missing-key"));
-        }
-        if contact
-            .pagerduty_routing_key
-            .as_ref()
-            .is_some_and(Secret::is_empty)
-        {
-            c.add(key("pagerduty_routing_key"), msg!("config-missing-secret"));
-        }
-        if contact.opsgenie_team.is_some()
-            && raw
-                .paging
-                .as_ref()
-                .is_none_or(|p| missing_secret(&p.opsgenie_api_key))
-        {
-            c.add("paging.opsgenie_api_key", msg!("config-missing-secret"));
-        }
     }
 }
 

@@ -5,11 +5,13 @@
 //! same problems, each with its source, key and reason.
 
 mod check;
+mod paging;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use commands::watch::WatchSettings;
 use commands::{
     BackupSettings, ClusterSettings, Contact, Message, RunnerSettings, Secret, Settings,
     VaultSettings, msg,
@@ -32,6 +34,7 @@ pub struct Config {
     pub slack: Option<SlackSection>,
     pub discord: Option<DiscordSection>,
     pub paging: Option<PagingSection>,
+    pub watchers: WatchSettings,
 }
 
 /// One thing wrong with the configuration.
@@ -63,6 +66,8 @@ pub(crate) struct RawConfig {
     pub vault: Option<VaultSettings>,
     #[serde(default)]
     pub runners: RunnerSettings,
+    #[serde(default)]
+    pub watchers: WatchSettings,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -109,6 +114,26 @@ pub struct PagingSection {
     pub opsgenie_api_key: Option<Secret>,
     pub smtp_url: Option<String>,
     pub email_from: Option<String>,
+    /// The outbox's first retry comes after about this long, e.g. `2s`; each next one waits
+    /// twice as long, up to `retry_max` (default `5m`).
+    pub retry_initial: Option<String>,
+    pub retry_max: Option<String>,
+}
+
+impl PagingSection {
+    /// The outbox's backoff, from `retry_initial` and `retry_max`.
+    pub fn backoff(&self) -> crate::paging::outbox::Backoff {
+        let default = crate::paging::outbox::Backoff::default();
+        let parse = |text: &Option<String>, fallback| {
+            text.as_deref()
+                .and_then(|t| commands::validate::duration(t).ok())
+                .unwrap_or(fallback)
+        };
+        crate::paging::outbox::Backoff {
+            initial: parse(&self.retry_initial, default.initial),
+            max: parse(&self.retry_max, default.max),
+        }
+    }
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";

@@ -488,6 +488,10 @@ impl Engine {
             }
             _ => return Err(msg!("approval-changed", id = id)),
         };
+        let request = Request {
+            requester: Some(approval.request.requester.clone()),
+            ..request
+        };
         if request_hash(&request, &approval.request.requester) != approval.request.hash {
             return Err(msg!("approval-changed", id = id));
         }

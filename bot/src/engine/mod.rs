@@ -7,7 +7,9 @@
 mod approval;
 mod events;
 mod help;
+mod incidents;
 mod judge;
+mod lifecycle;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -37,6 +39,8 @@ pub struct Engine {
     clusters: Arc<commands::k8s::Clusters>,
     /// This process, as the owner of the runs it executes.
     instance: String,
+    /// Paging, where the configuration sets it up.
+    desk: Option<Arc<crate::paging::Desk>>,
 }
 
 /// Appends this request's records; a failed append stops the request (nothing runs unaudited).
@@ -77,8 +81,25 @@ impl Engine {
             config,
             store,
             clusters: Arc::default(),
-            instance: instance_id(),
+            instance: lifecycle::instance_id(),
+            desk: None,
         }
+    }
+
+    /// Lets operations page and watchers' incidents reach people.
+    pub fn with_desk(mut self, desk: Arc<crate::paging::Desk>) -> Self {
+        self.desk = Some(desk);
+        self
+    }
+
+    /// This process's name as an owner of runs and outbox claims.
+    pub fn instance(&self) -> &str {
+        &self.instance
+    }
+
+    /// The API clients, shared with the watchers.
+    pub fn clusters(&self) -> Arc<commands::k8s::Clusters> {
+        self.clusters.clone()
     }
 
     pub fn config(&self) -> &Config {
@@ -104,6 +125,15 @@ impl Engine {
             reply.send(Event::Rejected(message));
             return Outcome::Failed;
         }
+        if let Some(command) = incidents::IncidentMove::parse(line) {
+            return match command {
+                Ok((which, id)) => self.move_incident(&audit, caller, which, &id, reply).await,
+                Err(message) => {
+                    self.refuse(&audit, None, message, Outcome::Rejected, reply)
+                        .await
+                }
+            };
+        }
         if let Some(command) = approval::ApprovalCommand::parse(line) {
             return match command {
                 Ok(approval::ApprovalCommand::Pending) => self.list_pending(reply).await,
@@ -128,7 +158,10 @@ impl Engine {
             Err(e) => Err(e),
         };
         let request = match request {
-            Ok(request) => request,
+            Ok(mut request) => {
+                request.requester = Some(caller.subject.clone());
+                request
+            }
             Err(e) => {
                 let message = e.message();
                 return self
@@ -218,6 +251,9 @@ impl Engine {
         {
             reply.send(Event::Rejected(message));
             return Outcome::Failed;
+        }
+        if let Some((which, id)) = incidents::IncidentMove::from_action(value) {
+            return self.move_incident(&audit, caller, which, id, reply).await;
         }
         match value.split_once(':') {
             Some(("approve", id)) => self.approve(&audit, caller, id, reply).await,
@@ -311,6 +347,7 @@ impl Engine {
             Ok(()) => (outcome, error),
             Err(message) => (Outcome::Failed, Some(message)),
         };
+        self.note_run(request, error.as_ref()).await;
         reply.send(Event::Finished {
             request_id: audit.request_id.to_string(),
             outcome,
@@ -338,6 +375,9 @@ impl Engine {
             RunContext::new(&self.config.settings, &progress).with_clusters(self.clusters.clone());
         if let Some(prompt) = reply.prompt() {
             cx = cx.with_prompt(prompt);
+        }
+        if let Some(desk) = self.desk.as_deref() {
+            cx = cx.with_incidents(desk);
         }
         for (index, step) in steps.iter().enumerate() {
             progress.index.store(index, Ordering::Relaxed);
@@ -408,125 +448,7 @@ impl Engine {
         });
         Err(Outcome::Failed)
     }
-
-    /// Marks as interrupted the runs whose process is gone (on this host: its pid is dead;
-    /// elsewhere: it stopped beating) and returns them, so the caller can say so. None is
-    /// ever re-run.
-    pub async fn recover(&self) -> Vec<crate::store::InterruptedRun> {
-        let running = match self.store.running_runs().await {
-            Ok(running) => running,
-            Err(e) => {
-                tracing::error!(error = %e, "could not look for interrupted runs");
-                return Vec::new();
-            }
-        };
-        let stale_before = chrono::Utc::now().timestamp() - HEARTBEAT_STALE_SECS;
-        let mut interrupted = Vec::new();
-        for (run, owner, heartbeat) in running {
-            if owner == self.instance || (heartbeat >= stale_before && owner_alive(&owner)) {
-                continue;
-            }
-            if !matches!(self.store.interrupt_run(&run.request_id).await, Ok(true)) {
-                continue;
-            }
-            let audit = Audit {
-                store: self.store.as_ref(),
-                request_id: &run.request_id,
-                subject: &run.subject,
-            };
-            let detail = json!({ "outcome": "interrupted", "started_at": run.started_at });
-            let _ = audit
-                .record(AuditKind::Result, Some(&run.operation), detail)
-                .await;
-            interrupted.push(run);
-        }
-        interrupted
-    }
-
-    /// Beats for this process's running runs until the process ends.
-    pub fn start_heartbeat(self: &Arc<Self>) {
-        let engine = Arc::clone(self);
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(std::time::Duration::from_secs(HEARTBEAT_SECS));
-            loop {
-                tick.tick().await;
-                let now = chrono::Utc::now().timestamp();
-                if let Err(e) = engine.store.heartbeat(&engine.instance, now).await {
-                    tracing::warn!(error = %e, "heartbeat failed");
-                }
-            }
-        });
-    }
-
-    /// Expires the pending requests whose time is up and returns their cards to update.
-    pub async fn expire_due(&self) -> Vec<ApprovalCard> {
-        let Ok(pending) = self
-            .store
-            .approvals_in(crate::store::ApprovalState::Pending)
-            .await
-        else {
-            return Vec::new();
-        };
-        let now = chrono::Utc::now().timestamp();
-        let mut cards = Vec::new();
-        for approval in pending.into_iter().filter(|a| a.request.expires_at <= now) {
-            let id = approval.request.id.clone();
-            let moved = self
-                .store
-                .transition(
-                    &id,
-                    crate::store::ApprovalState::Pending,
-                    crate::store::ApprovalState::Expired,
-                    None,
-                    None,
-                )
-                .await;
-            if let (Ok(true), Ok(Some(expired))) = (moved, self.store.approval(&id).await) {
-                cards.push(approval::card(&expired, Vec::new()));
-            }
-        }
-        cards
-    }
-
-    /// Remembers where an adapter shows a request's card.
-    pub async fn set_card(&self, id: &str, reference: &str) {
-        if let Err(e) = self.store.set_card(id, reference).await {
-            tracing::warn!(error = %e, "could not remember an approval card");
-        }
-    }
 }
-
-/// `HOST:PID:RANDOM`: enough for another process on the same host to see that this one is
-/// gone without waiting for its heartbeat to go stale.
-fn instance_id() -> String {
-    format!(
-        "{}:{}:{}",
-        hostname(),
-        std::process::id(),
-        &uuid::Uuid::new_v4().simple().to_string()[..8]
-    )
-}
-
-fn hostname() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|h| h.trim().to_string())
-        .unwrap_or_default()
-}
-
-/// False only when the owner is known dead: on this host, with no such process.
-fn owner_alive(owner: &str) -> bool {
-    let mut parts = owner.splitn(3, ':');
-    match (parts.next(), parts.next()) {
-        (Some(host), Some(pid)) if host == hostname() => {
-            std::path::Path::new("/proc").join(pid).exists()
-        }
-        _ => true,
-    }
-}
-
-/// How often a running process says it is alive, and how long a silence means it is gone.
-const HEARTBEAT_SECS: u64 = 10;
-const HEARTBEAT_STALE_SECS: i64 = 30;
 
 /// Attaches a step's progress to its index.
 struct StepProgress<'a> {

@@ -6,9 +6,101 @@
 //! chats sit behind [`Pager`] and [`IncidentChannel`].
 
 mod channel;
+mod desk;
+pub mod outbox;
 mod pager;
 pub mod pagers;
 pub mod text;
 
 pub use channel::{IncidentChannel, IncidentState, IncidentView};
+pub use desk::{Desk, Moved, WATCHER};
 pub use pager::{Page, PageAction, Pager, SendError};
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::config::Config;
+use crate::i18n::Localizer;
+use crate::store::{DeliveryState, Store};
+
+/// The desk for this configuration, or `None` when there is no contacts table.
+///
+/// # Errors
+/// A pager the table uses cannot be built (a `[paging]` key is missing or malformed).
+pub fn setup(
+    config: &Config,
+    store: Arc<dyn Store>,
+) -> Result<Option<Arc<Desk>>, pagers::PagerSetupError> {
+    let contacts = &config.settings.contacts;
+    if contacts.is_empty() {
+        return Ok(None);
+    }
+    let mut redactor = text::Redactor::for_paging(config.paging.as_ref(), contacts);
+    // The chats' own credentials must not reach a pager or the incident channel either.
+    for chat_secret in [
+        config.slack.as_ref().and_then(|s| s.bot_token.as_ref()),
+        config
+            .slack
+            .as_ref()
+            .and_then(|s| s.signing_secret.as_ref()),
+        config.slack.as_ref().and_then(|s| s.app_token.as_ref()),
+        config.discord.as_ref().and_then(|d| d.bot_token.as_ref()),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        redactor.add(chat_secret.expose());
+    }
+    let pagers = pagers::from_config_with(config.paging.as_ref(), contacts, &redactor)?;
+    Ok(Some(Arc::new(Desk::new(
+        store,
+        contacts.clone(),
+        pagers,
+        Localizer::new(config.locale),
+        redactor,
+        config.watchers.clone(),
+    ))))
+}
+
+/// Starts sending the outbox as `owner` until the process ends.
+pub fn start_outbox(desk: Arc<Desk>, owner: String, config: &Config) {
+    let backoff = config
+        .paging
+        .as_ref()
+        .map(crate::config::PagingSection::backoff)
+        .unwrap_or_default();
+    tokio::spawn(outbox::run(desk, owner, backoff));
+}
+
+impl Desk {
+    /// Whether this process has the pager or chat that `target` names.
+    fn delivers(&self, target: &str) -> bool {
+        self.pagers.iter().any(|p| p.target() == target)
+            || self.channels().iter().any(|c| c.target() == target)
+    }
+
+    /// Waits, up to `limit`, until nothing in the outbox is waiting to be sent: a short-lived
+    /// `opsbot shell` lets its pages go out before it exits. What is left is sent by the next
+    /// opsbot that runs on this state.
+    pub async fn drain(&self, limit: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            let pending = match self.store.deliveries(None, 200).await {
+                Ok(rows) => rows
+                    .iter()
+                    .any(|d| d.state == DeliveryState::Pending && self.delivers(&d.target)),
+                Err(_) => false,
+            };
+            if !pending {
+                return true;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

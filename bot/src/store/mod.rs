@@ -7,15 +7,31 @@
 
 mod approvals;
 mod audit;
+mod incidents;
 mod sqlite;
 mod sqlite_approvals;
+mod sqlite_incidents;
 
 use async_trait::async_trait;
 use thiserror::Error;
 
 pub use approvals::{Approval, ApprovalState, NewApproval, Vote, VoteResult};
 pub use audit::{AuditEvent, AuditKind, AuditRecord, BreakReason, Verification, verify_chain};
+pub use incidents::{Delivery, DeliveryState, Incident, NewDelivery, Opened};
 pub use sqlite::SqliteStore;
+
+use crate::paging::IncidentState;
+
+/// How one attempt at a delivery ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DeliveryOutcome {
+    /// Unix milliseconds.
+    Delivered { at_ms: i64 },
+    /// Try again at `next_ms` (Unix milliseconds).
+    Retry { next_ms: i64, error: String },
+    /// Refused for good.
+    Failed { error: String },
+}
 
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -129,4 +145,71 @@ pub trait Store: Send + Sync {
 
     /// Remembers where the request's card is shown (an adapter's opaque reference).
     async fn set_card(&self, id: &str, card: &str) -> Result<(), StoreError>;
+
+    /// Opens `incident` and queues `deliveries` for it, unless an incident with its dedup key
+    /// is open already: then that one is returned and nothing is queued.
+    async fn open_incident(
+        &self,
+        incident: &Incident,
+        deliveries: &[NewDelivery],
+    ) -> Result<Opened, StoreError>;
+
+    async fn incident(&self, id: &str) -> Result<Option<Incident>, StoreError>;
+
+    /// Open and acknowledged incidents, oldest first.
+    async fn unresolved_incidents(&self) -> Result<Vec<Incident>, StoreError>;
+
+    /// Moves an incident to `to` if it is in one of `from` (compare-and-swap), queueing
+    /// `deliveries` in the same transaction. `true` for the one caller that moved it.
+    async fn move_incident(
+        &self,
+        id: &str,
+        from: &[IncidentState],
+        to: IncidentState,
+        by: Option<&str>,
+        now: i64,
+        deliveries: &[NewDelivery],
+    ) -> Result<bool, StoreError>;
+
+    /// Queues more deliveries for an incident (a chat update once its pages settled).
+    async fn enqueue_deliveries(
+        &self,
+        incident_id: &str,
+        deliveries: &[NewDelivery],
+    ) -> Result<(), StoreError>;
+
+    /// Claims up to `limit` due deliveries for `owner` for `lease_ms`; no two owners get the
+    /// same row, and a row waits for the earlier rows of its incident and target.
+    async fn claim_deliveries(
+        &self,
+        owner: &str,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<Delivery>, StoreError>;
+
+    /// Records how an attempt by `owner` ended and releases its claim.
+    async fn finish_delivery(
+        &self,
+        id: &str,
+        owner: &str,
+        outcome: &DeliveryOutcome,
+    ) -> Result<(), StoreError>;
+
+    /// An incident's deliveries in order, or (with `None`) the latest `limit`, newest first.
+    async fn deliveries(
+        &self,
+        incident_id: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<Delivery>, StoreError>;
+
+    /// Remembers where a chat shows an incident (an adapter's opaque reference).
+    async fn set_post(
+        &self,
+        incident_id: &str,
+        target: &str,
+        reference: &str,
+    ) -> Result<(), StoreError>;
+
+    async fn post(&self, incident_id: &str, target: &str) -> Result<Option<String>, StoreError>;
 }

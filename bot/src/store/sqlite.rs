@@ -8,7 +8,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{Row, SqlitePool};
 
 use super::audit::GENESIS;
-use super::{AuditEvent, AuditRecord, RunStart, RunState, Store, StoreError};
+use super::incidents::{Delivery, Incident, NewDelivery, Opened};
+use super::{AuditEvent, AuditRecord, DeliveryOutcome, RunStart, RunState, Store, StoreError};
+use crate::paging::IncidentState;
 
 /// Tables, created if absent. Plain SQL that PostgreSQL also takes.
 const SCHEMA: [&str; 5] = [
@@ -91,7 +93,7 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(open_error)?;
-        for statement in SCHEMA {
+        for statement in SCHEMA.into_iter().chain(super::sqlite_incidents::SCHEMA) {
             sqlx::query(statement)
                 .execute(&pool)
                 .await
@@ -324,6 +326,82 @@ impl Store for SqliteStore {
         reason: Option<&str>,
     ) -> Result<bool, StoreError> {
         self.approvals_transition(id, from, to, by, reason).await
+    }
+
+    async fn open_incident(
+        &self,
+        incident: &Incident,
+        deliveries: &[NewDelivery],
+    ) -> Result<Opened, StoreError> {
+        self.incidents_open(incident, deliveries).await
+    }
+
+    async fn incident(&self, id: &str) -> Result<Option<Incident>, StoreError> {
+        self.incidents_get(id).await
+    }
+
+    async fn unresolved_incidents(&self) -> Result<Vec<Incident>, StoreError> {
+        self.incidents_unresolved().await
+    }
+
+    async fn move_incident(
+        &self,
+        id: &str,
+        from: &[IncidentState],
+        to: IncidentState,
+        by: Option<&str>,
+        now: i64,
+        deliveries: &[NewDelivery],
+    ) -> Result<bool, StoreError> {
+        self.incidents_move(id, from, to, by, now, deliveries).await
+    }
+
+    async fn enqueue_deliveries(
+        &self,
+        incident_id: &str,
+        deliveries: &[NewDelivery],
+    ) -> Result<(), StoreError> {
+        self.outbox_enqueue(incident_id, deliveries).await
+    }
+
+    async fn claim_deliveries(
+        &self,
+        owner: &str,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        self.outbox_claim(owner, now_ms, lease_ms, limit).await
+    }
+
+    async fn finish_delivery(
+        &self,
+        id: &str,
+        owner: &str,
+        outcome: &DeliveryOutcome,
+    ) -> Result<(), StoreError> {
+        self.outbox_finish(id, owner, outcome).await
+    }
+
+    async fn deliveries(
+        &self,
+        incident_id: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        self.outbox_list(incident_id, limit).await
+    }
+
+    async fn set_post(
+        &self,
+        incident_id: &str,
+        target: &str,
+        reference: &str,
+    ) -> Result<(), StoreError> {
+        self.posts_set(incident_id, target, reference).await
+    }
+
+    async fn post(&self, incident_id: &str, target: &str) -> Result<Option<String>, StoreError> {
+        self.posts_get(incident_id, target).await
     }
 
     async fn set_card(&self, id: &str, card: &str) -> Result<(), StoreError> {
