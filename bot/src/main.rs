@@ -8,6 +8,12 @@ use std::process::ExitCode;
 use clap::Parser;
 use opsbot::cli;
 
+fn quiet_slack() -> tracing_subscriber::filter::Directive {
+    "slack_morphism=info"
+        .parse()
+        .unwrap_or_else(|_| tracing_subscriber::filter::LevelFilter::INFO.into())
+}
+
 fn main() -> ExitCode {
     let args = cli::Args::parse();
     tracing_subscriber::fmt()
@@ -15,7 +21,10 @@ fn main() -> ExitCode {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"))
+                // slack-morphism logs every Socket Mode frame at TRACE, a submitted key share
+                // included: whatever RUST_LOG says, it never goes below info.
+                .add_directive(quiet_slack()),
         )
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()

@@ -25,7 +25,7 @@ reason = true
 "#;
 
 /// The card's button values, once it is posted.
-fn buttons(slack: &SlackServer, channel: &str) -> Vec<String> {
+pub(crate) fn buttons(slack: &SlackServer, channel: &str) -> Vec<String> {
     let mut values = Vec::new();
     for message in slack.messages(channel) {
         if let Some(blocks) = message.blocks.as_ref().and_then(Value::as_array) {

@@ -6,9 +6,12 @@ mod approvals;
 mod clicks;
 mod commands;
 mod files;
+mod incidents;
+mod modals;
 mod pacing;
 mod service;
 mod socket;
+mod watched;
 
 use std::time::Duration;
 

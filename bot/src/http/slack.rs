@@ -97,6 +97,7 @@ fn ack(ack: Ack) -> Response {
             Json(json!({"response_type": "ephemeral", "text": text})).into_response()
         }
         Ack::Empty | Ack::Duplicate => StatusCode::OK.into_response(),
+        Ack::ClearModals => Json(json!({"response_action": "clear"})).into_response(),
     }
 }
 

@@ -243,7 +243,7 @@ fn usergroup_users(state: &mut State, request: &ApiRequest) -> Reply {
 }
 
 /// The view as Slack returns it: what the app sent plus the state Slack keeps.
-fn view_json(view: &View) -> Value {
+pub(crate) fn view_json(view: &View) -> Value {
     let mut v = view.view.clone();
     let extra = json!({
         "id": view.id, "team_id": TEAM_ID, "app_id": APP_ID, "bot_id": BOT_ID,
@@ -271,6 +271,14 @@ fn view_param(request: &ApiRequest) -> Result<Value, String> {
 
 fn views_open(state: &mut State, request: &ApiRequest) -> Reply {
     let trigger_id = request.str("trigger_id").ok_or("invalid_arguments")?;
+    // A trigger_id opens one view; Slack refuses it the second time.
+    if state
+        .views
+        .iter()
+        .any(|v| v.trigger_id.as_deref() == Some(trigger_id))
+    {
+        return Err("exchanged_trigger_id".into());
+    }
     let view = view_param(request)?;
     let id = state.next_id("V");
     let hash = state.next_ts();

@@ -31,7 +31,7 @@ use serde_json::Value;
 
 pub use sign::{
     block_actions_body, envelope, form_encode, sign, sign_now, slash_command_body,
-    slash_command_envelope, unix_now,
+    slash_command_envelope, unix_now, view_closed_payload, view_submission_payload,
 };
 pub use socket::disconnect_envelope;
 pub use state::{

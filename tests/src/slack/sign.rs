@@ -8,7 +8,7 @@ use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
-use super::state::{APP_ID, TEAM_ID};
+use super::state::{APP_ID, TEAM_ID, View};
 
 /// The headers Slack puts on an inbound request: `X-Slack-Request-Timestamp` (the returned
 /// timestamp) and `X-Slack-Signature` = `v0=` + hex(HMAC-SHA256(secret, `v0:{ts}:{body}`)).
@@ -64,6 +64,60 @@ pub fn slash_command_body(
 /// An interaction body (`block_actions`, `view_submission`, …): `payload=<urlencoded JSON>`.
 pub fn block_actions_body(payload: &Value) -> String {
     form_encode(&[("payload", &payload.to_string())])
+}
+
+/// A `view_submission` payload for a modal the app opened (as the emulator holds it, see
+/// `SlackServer::views`), submitted by `user` with `values` typed in: `(block_id, action_id,
+/// value)`. The view's `state.values` is built as Slack builds it, each value under its input
+/// block and element, typed as that element is.
+pub fn view_submission_payload(view: &View, user: &str, values: &[(&str, &str, &str)]) -> Value {
+    let mut state = serde_json::Map::new();
+    for (block, action, value) in values {
+        let kind = view.view["blocks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|b| b["block_id"] == *block)
+            .and_then(|b| b.pointer("/element/type"))
+            .and_then(Value::as_str)
+            .unwrap_or("plain_text_input");
+        let entry = state.entry(block.to_string()).or_insert_with(|| json!({}));
+        entry[*action] = json!({"type": kind, "value": value});
+    }
+    let mut payload = view_payload("view_submission", view, user, Value::Object(state));
+    payload["trigger_id"] = json!(next_trigger("view"));
+    payload["response_urls"] = json!([]);
+    payload
+}
+
+/// A `view_closed` payload: `user` dismissed the modal (sent only for views opened with
+/// `notify_on_close`).
+pub fn view_closed_payload(view: &View, user: &str) -> Value {
+    let mut payload = view_payload("view_closed", view, user, json!({}));
+    payload["is_cleared"] = json!(false);
+    payload
+}
+
+fn view_payload(kind: &str, view: &View, user: &str, values: Value) -> Value {
+    let mut stated = super::methods::view_json(view);
+    stated["state"] = json!({ "values": values });
+    json!({
+        "type": kind,
+        "team": {"id": TEAM_ID, "domain": "opsbot-test"},
+        "user": {"id": user, "username": user, "name": user, "team_id": TEAM_ID},
+        "api_app_id": APP_ID,
+        "token": "verification-token-unused",
+        "view": stated,
+        "is_enterprise_install": false,
+        "enterprise": null,
+    })
+}
+
+/// A trigger_id of Slack's shape, unique in this process.
+fn next_trigger(tag: &str) -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    format!("{n}.{}.{tag}", std::process::id())
 }
 
 /// A Socket Mode envelope of the given type (`slash_commands`, `interactive`, `events_api`)

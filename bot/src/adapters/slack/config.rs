@@ -48,6 +48,10 @@ pub struct SlackConfig {
     /// Runs waiting for a turn; beyond this a command is refused with a busy message rather
     /// than queued without bound.
     pub max_waiting: usize,
+    /// How long a private prompt (a secret typed into a modal) waits for its answer.
+    pub prompt_timeout: Duration,
+    /// `slack.incident_channel`: where incidents are posted; None turns that off.
+    pub incident_channel: Option<String>,
 }
 
 impl SlackConfig {
@@ -83,6 +87,13 @@ impl SlackConfig {
             retry: RetryPolicy::default(),
             max_running: 16,
             max_waiting: 5000,
+            prompt_timeout: Duration::from_secs(300),
+            incident_channel: section
+                .incident_channel
+                .as_deref()
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_string),
         })
     }
 }

@@ -77,7 +77,7 @@ pub fn mention(user: &str) -> String {
     format!("<@{id}>")
 }
 
-fn truncate(text: &str, max: usize) -> String {
+pub(crate) fn truncate(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_string();
     }
@@ -86,15 +86,15 @@ fn truncate(text: &str, max: usize) -> String {
     cut
 }
 
-fn markdown(text: String) -> SlackBlockText {
+pub(crate) fn markdown(text: String) -> SlackBlockText {
     SlackBlockText::MarkDown(SlackBlockMarkDownText::new(text))
 }
 
-fn section(text: String) -> SlackBlock {
+pub(crate) fn section(text: String) -> SlackBlock {
     SlackSectionBlock::new().with_text(markdown(text)).into()
 }
 
-fn context(text: String) -> SlackBlock {
+pub(crate) fn context(text: String) -> SlackBlock {
     let element = SlackContextBlockElement::MarkDown(SlackBlockMarkDownText::new(truncate(
         &text,
         MAX_CONTEXT_TEXT,
@@ -102,7 +102,7 @@ fn context(text: String) -> SlackBlock {
     SlackContextBlock::new(vec![element]).into()
 }
 
-fn header(text: &str) -> SlackBlock {
+pub(crate) fn header(text: &str) -> SlackBlock {
     SlackHeaderBlock::new(truncate(text, MAX_HEADER_TEXT).into()).into()
 }
 

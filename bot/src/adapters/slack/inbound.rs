@@ -9,6 +9,8 @@ use serde_json::Value;
 use slack_morphism::prelude::{SlackCommandEvent, SlackInteractionEvent};
 use thiserror::Error;
 
+use commands::Secret;
+
 #[derive(Debug, Error)]
 pub enum InboundError {
     #[error("the slash command form is malformed: {0}")]
@@ -70,8 +72,8 @@ impl SlashCommand {
     }
 }
 
-/// An interaction. Only `block_actions` (button clicks, menu choices) carry something for the
-/// engine; other kinds are acknowledged and otherwise ignored.
+/// An interaction: `block_actions` (button clicks, menu choices) and the modals' `view_submission`
+/// and `view_closed`; other kinds are acknowledged and otherwise ignored.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Interaction {
     /// `block_actions`, `view_submission`, `shortcut`, …
@@ -83,6 +85,56 @@ pub struct Interaction {
     pub values: Vec<String>,
     pub trigger_id: String,
     pub response_url: Option<String>,
+    /// The modal of a `view_submission` or `view_closed`.
+    pub view: Option<ViewPayload>,
+}
+
+/// A modal as Slack hands it back: which of ours it is and what was typed into it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ViewPayload {
+    pub id: String,
+    pub callback_id: String,
+    /// What the bot put in the view when it opened it.
+    pub private_metadata: String,
+    /// `(block_id, action_id)` → the typed value. Kept as a [`Secret`], because a private
+    /// prompt's answer is one and must not reach a log through `{:?}`.
+    pub values: Vec<((String, String), Secret)>,
+}
+
+impl ViewPayload {
+    fn from_value(view: &Value) -> Self {
+        let field = |k: &str| {
+            view.get(k)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        let mut values = Vec::new();
+        // state.values: { block_id: { action_id: { "type": "plain_text_input", "value": … } } }
+        if let Some(blocks) = view.pointer("/state/values").and_then(Value::as_object) {
+            for (block, actions) in blocks {
+                for (action, input) in actions.as_object().into_iter().flatten() {
+                    if let Some(value) = input.get("value").and_then(Value::as_str) {
+                        values.push(((block.clone(), action.clone()), Secret::new(value)));
+                    }
+                }
+            }
+        }
+        ViewPayload {
+            id: field("id"),
+            callback_id: field("callback_id"),
+            private_metadata: field("private_metadata"),
+            values,
+        }
+    }
+
+    /// The value typed into `block_id`'s input, if any.
+    pub fn value(&self, block_id: &str) -> Option<&Secret> {
+        self.values
+            .iter()
+            .find(|((block, _), _)| block == block_id)
+            .map(|(_, value)| value)
+    }
 }
 
 impl Interaction {
@@ -135,6 +187,7 @@ impl Interaction {
             values,
             trigger_id: text("/trigger_id").unwrap_or_default(),
             response_url: text("/response_url"),
+            view: payload.get("view").map(ViewPayload::from_value),
         }
     }
 }

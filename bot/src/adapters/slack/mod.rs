@@ -5,7 +5,8 @@
 //! [`Interaction`], is acknowledged at once, and is worked on in the background: the user
 //! becomes a [`Caller`](crate::engine::Caller) ([`identity`]), the engine runs the line, and
 //! its events are rendered by a [`sink`] as one message edited in place ([`encoder`]), paced
-//! and retried by [`service`].
+//! and retried by [`service`]. A run that needs a secret asks for it in a modal, and Deny asks
+//! for its reason in one ([`modal`]). [`incidents`] is the incident channel.
 //!
 //! The adapter knows chat, not operations: it never names an operation.
 
@@ -13,6 +14,8 @@ pub mod config;
 pub mod encoder;
 pub mod identity;
 pub mod inbound;
+pub mod incidents;
+pub(crate) mod modal;
 pub mod service;
 pub mod signature;
 pub(crate) mod sink;
@@ -48,6 +51,8 @@ pub enum Ack {
     Empty,
     /// Seen before (a replay or a Slack retry): answered, not acted on.
     Duplicate,
+    /// A modal of ours was submitted: close it and any stacked under it.
+    ClearModals,
 }
 
 /// What `POST /slack/events` answers.
@@ -68,6 +73,8 @@ pub struct SlackAdapter {
     handled: SeenSet,
     gate: Gate,
     app_token: Option<commands::Secret>,
+    /// `slack.incident_channel`, when incidents are posted in Slack.
+    incident_channel: Option<String>,
 }
 
 impl SlackAdapter {
@@ -80,6 +87,7 @@ impl SlackAdapter {
             limits: config.limits,
             tasks: TaskTracker::new(),
             engine: engine.clone(),
+            prompts: modal::Prompts::new(config.prompt_timeout),
         });
         Ok(Arc::new(SlackAdapter {
             chat,
@@ -88,6 +96,7 @@ impl SlackAdapter {
             handled: SeenSet::default(),
             gate: Gate::new(config.max_running, config.max_waiting),
             app_token: config.app_token,
+            incident_channel: config.incident_channel,
             engine,
         }))
     }
@@ -105,6 +114,16 @@ impl SlackAdapter {
     /// The app-level token, when Socket Mode is on.
     pub fn app_token(&self) -> Option<&commands::Secret> {
         self.app_token.as_ref()
+    }
+
+    /// The incident channel in Slack (see [`incidents`]); None without `slack.incident_channel`.
+    pub fn incident_channel(&self) -> Option<Arc<dyn crate::paging::IncidentChannel>> {
+        let channel = self.incident_channel.clone()?;
+        Some(Arc::new(incidents::SlackIncidents::new(
+            self.chat.api.clone(),
+            self.chat.l10n,
+            channel,
+        )))
     }
 
     pub(crate) fn api(&self) -> &Arc<SlackApi> {
@@ -150,18 +169,30 @@ impl SlackAdapter {
             .increment(1);
     }
 
-    /// Accepts an interaction. Button clicks go to the engine, which decides what the opaque
-    /// value means (today every click is stale, and it says so).
+    /// Accepts an interaction: a button click, or a modal submitted or closed. Clicks go to
+    /// the engine, which decides what the opaque value means, except the two that need a
+    /// modal first (a prompt's button, Deny).
     pub fn interaction(self: &Arc<Self>, interaction: Interaction) -> Ack {
         if !self.first_time(&format!("trigger:{}", interaction.trigger_id)) {
             metrics::counter!("opsbot_slack_duplicates_total", "kind" => "interaction")
                 .increment(1);
             return Ack::Duplicate;
         }
-        if interaction.kind != "block_actions" || interaction.user.is_empty() {
-            tracing::debug!(kind = %interaction.kind, "interaction ignored");
+        if interaction.user.is_empty() {
             return Ack::Empty;
         }
+        match interaction.kind.as_str() {
+            "block_actions" => self.clicks(interaction),
+            "view_submission" => self.view_done(interaction, true),
+            "view_closed" => self.view_done(interaction, false),
+            kind => {
+                tracing::debug!(kind, "interaction ignored");
+                Ack::Empty
+            }
+        }
+    }
+
+    fn clicks(self: &Arc<Self>, interaction: Interaction) -> Ack {
         let Some(channel) = interaction.channel.clone() else {
             tracing::info!("a click outside a channel message was ignored");
             return Ack::Empty;
@@ -174,18 +205,81 @@ impl SlackAdapter {
         for value in interaction.values {
             let adapter = self.clone();
             let origin = origin.clone();
-            self.chat.tasks.spawn(async move {
-                let Some(_turn) = adapter.turn(&origin).await else {
-                    return;
-                };
-                let caller = adapter.identity.caller(&origin.user).await;
-                let sink = Sink::new(adapter.chat.clone(), origin);
-                let outcome = adapter.engine.handle_action(&caller, &value, None, &sink).await;
-                metrics::counter!("opsbot_commands_total", "chat" => "slack", "operation" => "action", "outcome" => outcome.as_str())
-                    .increment(1);
-            });
+            let trigger_id = interaction.trigger_id.clone();
+            self.chat
+                .tasks
+                .spawn(async move { adapter.click(origin, value, &trigger_id).await });
         }
         Ack::Empty
+    }
+
+    async fn click(&self, origin: Origin, value: String, trigger_id: &str) {
+        match value.split_once(':') {
+            // Straight to views.open, without waiting for a turn: the trigger_id dies in 3 s.
+            Some(("prompt", id)) => {
+                return modal::open_prompt(&self.chat, &origin, id, trigger_id).await;
+            }
+            Some(("deny", _)) => {
+                let view = modal::deny_view(&self.chat.l10n, &value, &origin.channel);
+                match self.chat.api.views_open(trigger_id, view).await {
+                    Ok(()) => return,
+                    // The click still meant Deny; without a modal it goes without a reason.
+                    Err(e) => {
+                        tracing::warn!(error = %e, "the deny modal could not be opened; denying without a reason")
+                    }
+                }
+            }
+            _ => {}
+        }
+        self.act(origin, &value, None).await;
+    }
+
+    /// Hands a button's value (and what its modal asked for) to the engine.
+    async fn act(&self, origin: Origin, value: &str, text: Option<&str>) {
+        let Some(_turn) = self.turn(&origin).await else {
+            return;
+        };
+        let caller = self.identity.caller(&origin.user).await;
+        let sink = Sink::new(self.chat.clone(), origin);
+        let outcome = self.engine.handle_action(&caller, value, text, &sink).await;
+        metrics::counter!("opsbot_commands_total", "chat" => "slack", "operation" => "action", "outcome" => outcome.as_str())
+            .increment(1);
+    }
+
+    /// A modal of ours was submitted or closed; a submission is answered with `clear`.
+    fn view_done(self: &Arc<Self>, interaction: Interaction, submitted: bool) -> Ack {
+        let Some(view) = interaction.view else {
+            return Ack::Empty;
+        };
+        match view.callback_id.as_str() {
+            modal::PROMPT_CALLBACK => {
+                modal::answer_prompt(&self.chat, &interaction.user, &view, submitted);
+            }
+            modal::DENY_CALLBACK if submitted => {
+                let Some((value, channel)) = modal::read_deny_metadata(&view.private_metadata)
+                else {
+                    return Ack::Empty;
+                };
+                let reason = view
+                    .value(modal::INPUT_BLOCK)
+                    .map(|r| r.expose().to_string());
+                let origin = Origin {
+                    channel,
+                    user: interaction.user,
+                    response_url: None,
+                };
+                let adapter = self.clone();
+                self.chat.tasks.spawn(async move {
+                    adapter.act(origin, &value, reason.as_deref()).await;
+                });
+            }
+            _ => tracing::debug!("a modal that is not ours, or a closed deny, was ignored"),
+        }
+        if submitted {
+            Ack::ClearModals
+        } else {
+            Ack::Empty
+        }
     }
 
     /// Answers the Events API: the URL check, and an ack for events (none is acted on yet).

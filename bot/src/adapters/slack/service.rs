@@ -60,6 +60,8 @@ pub enum ApiError {
         method: &'static str,
         attempts: u32,
         last: String,
+        /// Slack's Retry-After when the last attempt was rate limited.
+        retry_after: Option<Duration>,
     },
 }
 
@@ -211,7 +213,11 @@ impl SlackApi {
         pacer
     }
 
-    async fn call<T, F, Fut>(&self, method: &'static str, attempt: F) -> Result<T, ApiError>
+    pub(super) async fn call<T, F, Fut>(
+        &self,
+        method: &'static str,
+        attempt: F,
+    ) -> Result<T, ApiError>
     where
         F: FnMut(Arc<SlackHyperClient>, SlackApiToken) -> Fut,
         Fut: Future<Output = Result<T, SlackClientError>>,
@@ -220,7 +226,7 @@ impl SlackApi {
     }
 
     /// Runs `attempt` until it succeeds, the error is permanent, or `policy` gives up.
-    async fn call_with<T, F, Fut>(
+    pub(super) async fn call_with<T, F, Fut>(
         &self,
         policy: RetryPolicy,
         method: &'static str,
@@ -239,6 +245,7 @@ impl SlackApi {
                 Ok(value) => return Ok(value),
                 Err(error) => error,
             };
+            let mut retry_after = None;
             let (kind, wait, detail) = match classify(&error) {
                 Failure::Permanent(code) => {
                     metrics::counter!("opsbot_slack_api_errors_total", "method" => method, "kind" => "refused")
@@ -251,6 +258,7 @@ impl SlackApi {
                         .increment(1);
                     let wait = after.unwrap_or(backoff).min(policy.max_retry_after);
                     self.set_cooldown(method, wait);
+                    retry_after = Some(wait);
                     ("ratelimited", wait, format!("429, retry after {wait:?}"))
                 }
                 Failure::Transient(detail) => ("transient", backoff, detail),
@@ -265,6 +273,7 @@ impl SlackApi {
                     method,
                     attempts: tries,
                     last: detail,
+                    retry_after,
                 });
             }
             tracing::warn!(method, attempt = tries, error = %detail, retry_in = ?wait, "Slack call failed; retrying");
@@ -296,11 +305,23 @@ impl SlackApi {
         &self,
         channel: &str,
         thread_ts: Option<&str>,
+        render: impl FnMut() -> Rendered,
+    ) -> Result<String, ApiError> {
+        self.post_message_with(self.retry, channel, thread_ts, render)
+            .await
+    }
+
+    /// [`post_message`](Self::post_message) retried as `policy` says.
+    pub async fn post_message_with(
+        &self,
+        policy: RetryPolicy,
+        channel: &str,
+        thread_ts: Option<&str>,
         mut render: impl FnMut() -> Rendered,
     ) -> Result<String, ApiError> {
         let channel = SlackChannelId::new(channel.to_string());
         let thread = thread_ts.map(|ts| SlackTs::new(ts.to_string()));
-        self.call("chat.postMessage", |client, token| {
+        self.call_with(policy, "chat.postMessage", |client, token| {
             let request = SlackApiChatPostMessageRequest::new(channel.clone(), content(render()))
                 .opt_thread_ts(thread.clone());
             async move {
@@ -317,11 +338,22 @@ impl SlackApi {
         &self,
         channel: &str,
         ts: &str,
+        render: impl FnMut() -> Rendered,
+    ) -> Result<(), ApiError> {
+        self.update_with(self.retry, channel, ts, render).await
+    }
+
+    /// [`update`](Self::update) retried as `policy` says.
+    pub async fn update_with(
+        &self,
+        policy: RetryPolicy,
+        channel: &str,
+        ts: &str,
         mut render: impl FnMut() -> Rendered,
     ) -> Result<(), ApiError> {
         let channel = SlackChannelId::new(channel.to_string());
         let ts = SlackTs::new(ts.to_string());
-        self.call("chat.update", |client, token| {
+        self.call_with(policy, "chat.update", |client, token| {
             // `blocks: []` clears blocks an earlier version had; Slack keeps them otherwise.
             let request =
                 SlackApiChatUpdateRequest::new(channel.clone(), content(render()), ts.clone());

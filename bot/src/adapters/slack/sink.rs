@@ -26,6 +26,8 @@ pub(crate) struct Chat {
     pub tasks: TaskTracker,
     /// Where approval cards are remembered, so a later click updates the same message.
     pub engine: Arc<crate::engine::Engine>,
+    /// Private prompts waiting for their modal to be submitted.
+    pub prompts: super::modal::Prompts,
 }
 
 /// Where a request came from, and so where its answers go.
@@ -44,11 +46,17 @@ pub(crate) struct Sink {
     /// What ran, for the commands metric: the operation id the engine named (in a run, or as
     /// the `operation` of a refusal), `help`, or `-`.
     label: Mutex<String>,
+    /// Asks this request's person for secrets through modals.
+    asker: super::modal::Asker,
 }
 
 impl Sink {
     pub fn new(chat: Arc<Chat>, origin: Origin) -> Self {
         Sink {
+            asker: super::modal::Asker {
+                chat: chat.clone(),
+                origin: origin.clone(),
+            },
             chat,
             origin,
             run: Mutex::new(None),
@@ -91,6 +99,10 @@ impl Sink {
 }
 
 impl Reply for Sink {
+    fn prompt(&self) -> Option<&dyn commands::Prompt> {
+        Some(&self.asker)
+    }
+
     fn send(&self, event: Event) {
         let l10n = &self.chat.l10n;
         match event {

@@ -331,6 +331,44 @@ fn views_are_opened_updated_and_guarded_by_their_hash() {
 }
 
 #[test]
+fn a_trigger_id_opens_one_view_and_submissions_carry_the_typed_state() {
+    let slack = SlackServer::start();
+    let modal = json!({"type": "modal", "title": {"type": "plain_text", "text": "Key"},
+        "callback_id": "cb", "private_metadata": "m1", "notify_on_close": true,
+        "blocks": [{"type": "input", "block_id": "b1", "label": {"type": "plain_text", "text": "Share"},
+                    "element": {"type": "plain_text_input", "action_id": "a1"}}]});
+    let body = json!({"trigger_id": "9.9.9", "view": modal});
+    assert_eq!(post_json(&slack, "views.open", body.clone())["ok"], true);
+    assert_eq!(
+        post_json(&slack, "views.open", body)["error"],
+        "exchanged_trigger_id"
+    );
+    let view = slack.views().pop().expect("view");
+
+    let submitted = view_submission_payload(&view, "U1", &[("b1", "a1", "typed")]);
+    assert_eq!(submitted["type"], "view_submission");
+    assert_eq!(submitted["user"]["id"], "U1");
+    assert_eq!(submitted["view"]["id"], view.id.as_str());
+    assert_eq!(submitted["view"]["callback_id"], "cb");
+    assert_eq!(submitted["view"]["private_metadata"], "m1");
+    let typed = &submitted["view"]["state"]["values"]["b1"]["a1"];
+    assert_eq!(
+        typed,
+        &json!({"type": "plain_text_input", "value": "typed"})
+    );
+    assert!(
+        submitted["trigger_id"]
+            .as_str()
+            .is_some_and(|t| !t.is_empty())
+    );
+
+    let closed = view_closed_payload(&view, "U1");
+    assert_eq!(closed["type"], "view_closed");
+    assert_eq!(closed["view"]["state"]["values"], json!({}));
+    assert_eq!(closed["is_cleared"], false);
+}
+
+#[test]
 fn response_url_posts_are_recorded() {
     let slack = SlackServer::start();
     let response_url = slack.response_url();
