@@ -1,6 +1,7 @@
 //! k8s.upgrade: runbook §4.1, risk destructive. After the pre-checklist ([`super::gates`]):
-//! on the control plane `kubeadm upgrade plan`, `kubeadm upgrade apply -y vVERSION` and
-//! `systemctl restart kubelet`; then each worker in name order is cordoned, drained through
+//! on the first control plane `kubeadm upgrade plan`, `kubeadm upgrade apply -y vVERSION` and
+//! `systemctl restart kubelet`, on any other control plane `kubeadm upgrade node` and a kubelet
+//! restart (kubeadm's order for a highly available control plane); then each worker in name order is cordoned, drained through
 //! the Eviction API ([`super::drain`]), upgraded (`kubeadm upgrade node`, `systemctl restart
 //! kubelet`), waited for until Ready, and uncordoned.
 //!
@@ -194,29 +195,39 @@ impl Step for ControlPlane {
     async fn run(&self, cx: &mut RunContext<'_>) -> Result<(), OpError> {
         let client = single(cx, &self.cluster).await?;
         let (control_planes, _) = nodes(&client, &self.cluster).await?;
-        let Some(first) = control_planes.first().map(name) else {
+        if control_planes.is_empty() {
             return Err(OpError::Failed(msg!(
                 "upgrade-no-control-plane",
                 cluster = self.cluster.as_str()
             )));
-        };
-        for argv in control_plane_argv(self.version) {
-            let stage = command_line(&argv);
-            cx.progress.report(msg!(
-                "upgrade-stage",
-                node = first.as_str(),
-                stage = stage.as_str()
-            ));
-            if let Err(e) = on_node(cx, &client, &self.cluster, &first, &argv).await {
-                let state = msg!("upgrade-state-control-plane");
-                return Err(stopped(&first, &stage, state, &[], e));
-            }
         }
-        cx.report.push(Block::Note(msg!(
-            "upgrade-control-plane-done",
-            node = first.as_str(),
-            version = self.version.to_string()
-        )));
+        // The first applies the new version; the others follow it with `upgrade node`.
+        let mut done: Vec<String> = Vec::new();
+        for (index, node) in control_planes.iter().map(name).enumerate() {
+            let commands: Vec<Vec<String>> = if index == 0 {
+                control_plane_argv(self.version).to_vec()
+            } else {
+                worker_argv().to_vec()
+            };
+            for argv in commands {
+                let stage = command_line(&argv);
+                cx.progress.report(msg!(
+                    "upgrade-stage",
+                    node = node.as_str(),
+                    stage = stage.as_str()
+                ));
+                if let Err(e) = on_node(cx, &client, &self.cluster, &node, &argv).await {
+                    let state = msg!("upgrade-state-control-plane");
+                    return Err(stopped(&node, &stage, state, &done, e));
+                }
+            }
+            cx.report.push(Block::Note(msg!(
+                "upgrade-control-plane-done",
+                node = node.as_str(),
+                version = self.version.to_string()
+            )));
+            done.push(node);
+        }
         Ok(())
     }
 }

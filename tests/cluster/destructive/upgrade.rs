@@ -186,6 +186,42 @@ fn a_full_upgrade_runs_kubeadm_then_drains_and_uncordons_each_worker() {
 }
 
 #[test]
+fn a_second_control_plane_follows_the_first_with_upgrade_node() {
+    let p = Platform::start();
+    cilium_is_a_daemonset(&p.app1);
+    p.app1.apply(opsbot_tests::fixtures::platform::node(
+        "app1-cp2", true, true,
+    ));
+    let bot = bot(&p);
+    snapshot(&bot, "app1", 3);
+    let id = approval_id(&ask(&bot, "upgrade k8s 1.35.1 -c app1"));
+    let kubelet = Kubelet::new();
+    let run = kubelet.serve(&p.app1, || shell(&bot, "alice", &format!("approve {id}")));
+    assert_eq!(run.code, 0, "{}", run.all());
+    let control_planes: Vec<(String, String)> = kubelet
+        .seen()
+        .into_iter()
+        .filter(|s| s.node.starts_with("app1-cp"))
+        .map(|s| (s.node, s.argv.join(" ")))
+        .collect();
+    let expected = [
+        ("app1-cp", "kubeadm upgrade plan"),
+        ("app1-cp", "kubeadm upgrade apply -y v1.35.1"),
+        ("app1-cp", "systemctl restart kubelet"),
+        ("app1-cp2", "kubeadm upgrade node"),
+        ("app1-cp2", "systemctl restart kubelet"),
+    ]
+    .map(|(n, c)| (n.to_string(), c.to_string()));
+    assert_eq!(control_planes, expected);
+    assert!(
+        run.stdout
+            .contains("Control plane app1-cp2 upgraded to 1.35.1."),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
 fn a_drain_blocked_by_a_budget_stops_naming_it_and_leaves_the_node_cordoned() {
     let p = Platform::start();
     cilium_is_a_daemonset(&p.app1);
