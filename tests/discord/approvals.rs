@@ -92,3 +92,47 @@ fn a_card_with_buttons_is_approved_by_another_admin_and_updated_in_place() {
     let files = std::fs::read_dir(rig.bot.backups("mgmt")).map_or(0, |d| d.count());
     assert_eq!(files, 1, "the snapshot ran once");
 }
+
+/// Issue 7 through Discord: a page opens an incident, posted in the incident channel with the
+/// team's role mentioned; its Acknowledge button is routed to the engine, and the message is
+/// edited in place with a reply saying what changed.
+#[test]
+fn a_page_posts_an_incident_whose_acknowledge_button_updates_it() {
+    let rig = rig_with("en", |b| {
+        b.extra("incident_channel = \"960\"\n").extra(
+            "[[contacts]]\nsituation = \"security-incident\"\nteam = \"Security Team\"\n\
+             discord_mentions = [\"1600000000000000009\"]\n",
+        )
+    });
+    rig.command("200", &[], "961", "page security-incident a key leaked");
+    let posted = rig.wait_message("960", Duration::from_secs(30), |m| !buttons(m).is_empty());
+    assert!(posted.by_bot_token);
+    assert_eq!(
+        posted.body["allowed_mentions"]["roles"],
+        serde_json::json!(["1600000000000000009"])
+    );
+    let ack = buttons(&posted)
+        .into_iter()
+        .find(|b| b.starts_with("incident-ack:"))
+        .expect("an Acknowledge button");
+
+    let token = rig.discord.click_token("960", &posted.id);
+    let view = serde_json::json!({"id": posted.id, "channel_id": "960"});
+    let click = sign::click_body(&token, "200", &[], "960", &view, &ack);
+    let reply = rig.post(&click);
+    assert_eq!(reply.json()["type"], 6, "{}", reply.body);
+    let edited = rig.wait_message("960", Duration::from_secs(30), |m| {
+        m.id == posted.id && text_of(m).contains("acknowledged by discord:200")
+    });
+    assert!(
+        buttons(&edited)
+            .iter()
+            .all(|b| b.starts_with("incident-resolve:")),
+        "{:?}",
+        buttons(&edited)
+    );
+    let answer = rig.wait_message("960", Duration::from_secs(30), |m| {
+        m.body["message_reference"]["message_id"] == posted.id.as_str()
+    });
+    assert!(text_of(&answer).contains("Acknowledged by discord:200"));
+}

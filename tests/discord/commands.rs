@@ -1,7 +1,7 @@
 //! Slash commands: a deferred ack at once, then the run as paced edits of the original
-//! response; identity from the member; long output attached; 429s honoured; Korean.
-
-use opsbot_tests::discord::sign::GUILD_ID;
+//! response; identity from the member; long output attached; 429s honoured; Korean. These
+//! use the free-text form (`/ops` with one `command` option, as registered before typed
+//! options), which the bot still accepts.
 
 use super::*;
 
@@ -105,29 +105,5 @@ fn korean_locale_writes_the_run_in_korean() {
         text_of(&message).contains("요청자"),
         "{}",
         text_of(&message)
-    );
-}
-
-#[test]
-fn register_puts_one_ops_command_with_a_required_line_option() {
-    let discord = DiscordServer::start();
-    let bot = Bot::builder(bin())
-        .policy(POLICY)
-        .extra(&discord_section(&discord))
-        .build();
-    let run = bot.run(&["discord", "register", "--guild", GUILD_ID]);
-    assert_eq!(run.code, 0, "{}", run.all());
-    let commands = discord.commands(Some(GUILD_ID));
-    assert_eq!(commands.len(), 1, "{commands:?}");
-    assert_eq!(commands[0]["name"], "ops");
-    let option = &commands[0]["options"][0];
-    assert_eq!(option["name"], "command");
-    assert_eq!(option["type"], 3);
-    assert_eq!(option["required"], true);
-    let call = &discord.calls()[0];
-    assert_eq!(call.method, "PUT");
-    assert_eq!(
-        call.authorization.as_deref(),
-        Some(format!("Bot {BOT_TOKEN}").as_str())
     );
 }

@@ -4,7 +4,9 @@
 
 mod approvals;
 mod commands;
+mod local;
 mod signatures;
+mod slash;
 
 use std::time::Duration;
 

@@ -5,6 +5,7 @@
 //! [`Event`]s back; operations get a request and settings; policies get names.
 
 mod approval;
+pub mod complete;
 mod events;
 mod help;
 mod incidents;

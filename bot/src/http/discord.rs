@@ -43,7 +43,7 @@ async fn interactions(
                 tracing::warn!(error = %e, "a signed Discord interaction could not be read");
                 StatusCode::BAD_REQUEST.into_response()
             }
-            Ok(interaction) => match discord.interaction(interaction) {
+            Ok(interaction) => match discord.interaction(interaction).await {
                 Answer::Json(value) => Json(value).into_response(),
                 Answer::BadRequest(what) => {
                     tracing::warn!(what, "a signed Discord interaction was not understood");

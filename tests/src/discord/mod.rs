@@ -13,6 +13,7 @@
 
 mod server;
 pub mod sign;
+pub mod validate;
 
 use std::time::{Duration, Instant};
 

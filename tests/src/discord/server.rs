@@ -251,7 +251,9 @@ async fn handle(
     call.status = status.as_u16();
     state.calls.push(call);
     match answer {
-        Some(v) if status.is_success() => (status, axum::Json(v)).into_response(),
+        Some(v) if status.is_success() || status == StatusCode::BAD_REQUEST => {
+            (status, axum::Json(v)).into_response()
+        }
         None if status == StatusCode::NO_CONTENT => status.into_response(),
         _ => error(status, 10008, "Unknown Message"),
     }
@@ -326,6 +328,18 @@ fn commands(
     guild: &str,
     body: Value,
 ) -> (StatusCode, Option<Value>) {
+    let checked = match method {
+        "PUT" => super::validate::commands(&body),
+        "POST" => super::validate::commands(&Value::Array(vec![body.clone()])),
+        _ => Ok(()),
+    };
+    if let Err(reason) = checked {
+        // Discord answers 400 "Invalid Form Body" (code 50035) with the errors.
+        return (
+            StatusCode::BAD_REQUEST,
+            Some(json!({"code": 50035, "message": "Invalid Form Body", "errors": reason})),
+        );
+    }
     let list = state.commands.entry(guild.to_string()).or_default();
     match method {
         "GET" => (StatusCode::OK, Some(Value::Array(list.clone()))),

@@ -64,6 +64,36 @@ pub fn command_body(token: &str, user: &str, roles: &[&str], channel: &str, line
     })
 }
 
+/// A slash command `name` with typed `options` (subcommand groups, subcommands and values,
+/// as Discord nests them) by `user` in `channel`, answered through `token`.
+pub fn slash_body(
+    token: &str,
+    user: &str,
+    roles: &[&str],
+    channel: &str,
+    name: &str,
+    options: Value,
+) -> Value {
+    json!({
+        "type": 2, "id": fresh("8"), "application_id": APPLICATION_ID, "token": token,
+        "version": 1, "guild_id": GUILD_ID, "channel_id": channel,
+        "channel": {"id": channel, "type": 0},
+        "member": member(user, roles), "locale": "en-US",
+        "data": {"id": "1300000000000000099", "name": name, "type": 1, "options": options}
+    })
+}
+
+/// An autocomplete request (type 4) while `user` types in the option marked `"focused": true`
+/// somewhere in `options`.
+pub fn autocomplete_body(user: &str, channel: &str, name: &str, options: Value) -> Value {
+    json!({
+        "type": 4, "id": fresh("6"), "application_id": APPLICATION_ID, "token": fresh("ac-"),
+        "version": 1, "guild_id": GUILD_ID, "channel_id": channel,
+        "member": member(user, &[]), "locale": "en-US",
+        "data": {"id": "1300000000000000099", "name": name, "type": 1, "options": options}
+    })
+}
+
 /// A click on the button `custom_id` of `message` by `user`, answered through `token`.
 pub fn click_body(
     token: &str,

@@ -41,6 +41,13 @@ pub struct DiscordConfig {
     pub token_lifetime: Duration,
     /// Requests older than this are refused, as replays.
     pub max_age: Duration,
+    /// Runs executing at once; more wait their turn.
+    pub max_running: usize,
+    /// Runs waiting for a turn; beyond this a command is answered "busy, nothing was run"
+    /// rather than queued without bound.
+    pub max_waiting: usize,
+    /// `discord.incident_channel`: where incidents are posted (none: no incident channel).
+    pub incident_channel: Option<String>,
 }
 
 impl DiscordConfig {
@@ -86,6 +93,14 @@ impl DiscordConfig {
             // reaches Discord while the token is good.
             token_lifetime: Duration::from_secs(14 * 60 + 30),
             max_age: Duration::from_secs(300),
+            max_running: 16,
+            max_waiting: 5000,
+            incident_channel: section
+                .incident_channel
+                .as_deref()
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_string),
         })
     }
 }

@@ -4,6 +4,8 @@
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::slash;
+
 /// Interaction types (Discord's numbers).
 pub const PING: u8 = 1;
 pub const APPLICATION_COMMAND: u8 = 2;
@@ -52,6 +54,9 @@ pub struct Data {
 #[derive(Clone, Debug, Deserialize)]
 pub struct CommandOption {
     pub name: String,
+    /// 1 subcommand, 2 group, 3 string, 4 integer, 5 boolean…
+    #[serde(rename = "type", default)]
+    pub kind: u8,
     pub value: Option<Value>,
     #[serde(default)]
     pub focused: bool,
@@ -83,33 +88,43 @@ impl Interaction {
         self.member.as_ref().map_or(&[], |m| m.roles.as_slice())
     }
 
-    /// The command line: the `command` option of `/ops`.
+    /// The command line: the free text of `/ops-line` (or of the single-option `/ops`
+    /// registered by earlier versions), or the words typed options stand for.
     pub fn line(&self) -> Option<String> {
         let data = self.data.as_ref()?;
-        find(&data.options, "command")
+        // Only at the top: a generated subcommand may have an argument of the same name.
+        if let Some(text) = data
+            .options
+            .iter()
+            .find(|o| o.name == slash::LINE_OPTION)
             .and_then(|o| o.value.as_ref())
             .and_then(Value::as_str)
-            .map(str::to_string)
+        {
+            return Some(text.to_string());
+        }
+        let name = data.name.as_deref()?;
+        let (entry, options) = slash::chosen(name, &data.options)?;
+        Some(slash::line(entry, options))
     }
 
-    /// The text of the focused option, in an autocomplete request.
-    pub fn focused(&self) -> Option<String> {
+    /// The focused option of an autocomplete request and what is typed in it.
+    pub fn focused(&self) -> Option<(&CommandOption, String)> {
         let data = self.data.as_ref()?;
-        data.options
-            .iter()
-            .find(|o| o.focused)
-            .and_then(|o| o.value.as_ref())
-            .and_then(Value::as_str)
-            .map(str::to_string)
+        let option = find_focused(&data.options)?;
+        let text = match option.value.as_ref()? {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        Some((option, text))
     }
 }
 
-fn find<'a>(options: &'a [CommandOption], name: &str) -> Option<&'a CommandOption> {
+fn find_focused(options: &[CommandOption]) -> Option<&CommandOption> {
     options.iter().find_map(|o| {
-        if o.name == name {
+        if o.focused {
             Some(o)
         } else {
-            find(&o.options, name)
+            find_focused(&o.options)
         }
     })
 }

@@ -5,24 +5,33 @@
 //! answered at once with a deferred response; the engine then runs in the background as the
 //! invoking member ([`identity`]) and its events are rendered ([`encoder`]) by a [`sink`] as
 //! edits of that response, paced and retried by [`service`]. Button clicks on approval cards
-//! go to the engine's action handler the same way.
+//! go to the engine's action handler the same way, as do the Acknowledge / Resolve buttons of
+//! the incident channel ([`incident`]). `/ops` has a subcommand per form of the command
+//! language ([`slash`]), whose typed options become the line the engine reads; autocomplete
+//! asks the engine ([`autocomplete`]). Beyond `max_running` + `max_waiting` runs a command is
+//! answered "busy" at once ([`gate`]).
 //!
 //! The adapter knows chat, not operations: it never names an operation.
 
+mod autocomplete;
 pub mod config;
 pub mod encoder;
+mod gate;
 pub mod identity;
 pub mod inbound;
+pub mod incident;
 pub mod register;
 pub mod service;
 pub mod signature;
 pub(crate) mod sink;
+pub mod slash;
 #[cfg(test)]
 mod tests;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use commands::msg;
 use serde_json::{Value, json};
 use tokio_util::task::TaskTracker;
 
@@ -32,12 +41,15 @@ pub use signature::SignatureError;
 
 use crate::engine::{ApprovalCard, Engine};
 use crate::i18n::Localizer;
+use crate::paging::IncidentChannel;
+use gate::Gate;
 use service::DiscordApi;
 use signature::Verifier;
 use sink::{Chat, Origin, Sink};
 
 /// Interaction response types (Discord's numbers).
 const PONG: u8 = 1;
+const CHANNEL_MESSAGE: u8 = 4;
 const DEFERRED_CHANNEL_MESSAGE: u8 = 5;
 const DEFERRED_UPDATE_MESSAGE: u8 = 6;
 const AUTOCOMPLETE_RESULT: u8 = 8;
@@ -50,10 +62,15 @@ pub enum Answer {
     BadRequest(&'static str),
 }
 
+/// Message flag: only the invoking user sees it.
+const EPHEMERAL: u64 = 64;
+
 pub struct DiscordAdapter {
     chat: Arc<Chat>,
     engine: Arc<Engine>,
     verifier: Verifier,
+    gate: Gate,
+    incident_channel: Option<String>,
 }
 
 impl DiscordAdapter {
@@ -73,6 +90,8 @@ impl DiscordAdapter {
             chat,
             engine,
             verifier,
+            gate: Gate::new(config.max_running, config.max_waiting),
+            incident_channel: config.incident_channel,
         }))
     }
 
@@ -86,13 +105,17 @@ impl DiscordAdapter {
         self.verifier.verify(signature, timestamp, body)
     }
 
-    /// Answers an interaction at once; the work, if any, runs in the background.
-    pub fn interaction(self: &Arc<Self>, interaction: Interaction) -> Answer {
+    /// Answers an interaction at once (an autocomplete after its bounded lookup); the work,
+    /// if any, runs in the background.
+    pub async fn interaction(self: &Arc<Self>, interaction: Interaction) -> Answer {
         match interaction.kind {
             inbound::PING => Answer::Json(json!({ "type": PONG })),
             inbound::APPLICATION_COMMAND => self.command(interaction),
             inbound::MESSAGE_COMPONENT => self.click(interaction),
-            inbound::AUTOCOMPLETE => Answer::Json(self.autocomplete(&interaction)),
+            inbound::AUTOCOMPLETE => Answer::Json(json!({
+                "type": AUTOCOMPLETE_RESULT,
+                "data": { "choices": autocomplete::choices(&self.engine, &interaction).await },
+            })),
             _ => Answer::BadRequest("interaction type"),
         }
     }
@@ -118,8 +141,13 @@ impl DiscordAdapter {
             return Answer::BadRequest("no user or channel");
         };
         let line = interaction.line().unwrap_or_default();
+        let place = match self.gate.join() {
+            Ok(place) => place,
+            Err(waiting) => return self.busy(waiting),
+        };
         let adapter = self.clone();
         self.chat.tasks.spawn(async move {
+            let _turn = place.turn().await;
             let sink = Sink::new(adapter.chat.clone(), origin);
             let outcome = adapter.engine.handle(&caller, &line, &sink).await;
             sink.finish();
@@ -127,6 +155,25 @@ impl DiscordAdapter {
                 .increment(1);
         });
         Answer::Json(json!({ "type": DEFERRED_CHANNEL_MESSAGE }))
+    }
+
+    /// The answer to a command or click beyond the busy limit: at once, to the user alone, in the
+    /// bot's language; nothing was run and nothing more is written.
+    fn busy(&self, waiting: usize) -> Answer {
+        metrics::counter!("opsbot_commands_total", "chat" => "discord", "operation" => "-", "outcome" => "busy")
+            .increment(1);
+        let text = self
+            .chat
+            .l10n
+            .text(&msg!("discord-busy", waiting = waiting));
+        Answer::Json(json!({
+            "type": CHANNEL_MESSAGE,
+            "data": {
+                "content": encoder::truncate(&format!("✗ {text}"), encoder::CONTENT_MAX),
+                "flags": EPHEMERAL,
+                "allowed_mentions": {"parse": []},
+            },
+        }))
     }
 
     fn click(self: &Arc<Self>, interaction: Interaction) -> Answer {
@@ -142,8 +189,14 @@ impl DiscordAdapter {
         ) else {
             return Answer::BadRequest("no user or channel");
         };
+        // A click can start a run (an approval), so it waits its turn like a command.
+        let place = match self.gate.join() {
+            Ok(place) => place,
+            Err(waiting) => return self.busy(waiting),
+        };
         let adapter = self.clone();
         self.chat.tasks.spawn(async move {
+            let _turn = place.turn().await;
             let sink = Sink::new(adapter.chat.clone(), origin);
             let outcome = adapter.engine.handle_action(&caller, &value, None, &sink).await;
             sink.finish();
@@ -151,33 +204,6 @@ impl DiscordAdapter {
                 .increment(1);
         });
         Answer::Json(json!({ "type": DEFERRED_UPDATE_MESSAGE }))
-    }
-
-    /// Suggestions for the command line: the configured clusters, as `-c NAME` completions of
-    /// what is typed so far.
-    fn autocomplete(&self, interaction: &Interaction) -> Value {
-        let typed = interaction.focused().unwrap_or_default();
-        let (head, last) = match typed.rsplit_once(' ') {
-            Some((head, last)) => (format!("{head} "), last.to_string()),
-            None => (String::new(), typed.clone()),
-        };
-        let choices: Vec<Value> = if head.trim_end().ends_with("-c") {
-            self.engine
-                .config()
-                .settings
-                .clusters
-                .keys()
-                .filter(|name| name.starts_with(&last))
-                .take(25)
-                .map(|name| {
-                    let full = encoder::truncate(&format!("{head}{name}"), 100);
-                    json!({"name": full, "value": full})
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        json!({ "type": AUTOCOMPLETE_RESULT, "data": { "choices": choices } })
     }
 
     /// Updates an approval card shown earlier (an expiry noticed by the sweeper).
@@ -196,6 +222,16 @@ impl DiscordAdapter {
         self.chat
             .tasks
             .spawn(async move { sink::update_card(&chat, &origin, card).await });
+    }
+
+    /// The incident channel (`discord.incident_channel`), when one is configured.
+    pub fn incident_channel(&self) -> Option<Arc<dyn IncidentChannel>> {
+        let channel = self.incident_channel.clone()?;
+        Some(Arc::new(incident::DiscordIncidents::new(
+            self.chat.api.clone(),
+            self.chat.l10n,
+            channel,
+        )))
     }
 
     /// Stops taking work and waits up to `timeout` for what is running, messages included.

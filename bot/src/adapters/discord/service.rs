@@ -22,7 +22,7 @@ pub enum ApiError {
     Status { status: u16, message: String },
     #[error("Discord could not be reached: {0}")]
     Transport(String),
-    #[error("Discord asked to wait {0:?}, longer than the bot will")]
+    #[error("Discord asked to wait {0:?} before trying again")]
     RateLimited(Duration),
 }
 
@@ -71,9 +71,35 @@ impl DiscordApi {
         body: &Value,
         files: &[Attachment],
     ) -> Result<Value, ApiError> {
+        self.call_tries(method, path, auth, body, files, ATTEMPTS)
+            .await
+    }
+
+    /// One call tried once: a 429 comes back as [`ApiError::RateLimited`] with Discord's
+    /// wait, for a caller that retries on its own schedule (the paging outbox).
+    pub async fn call_once(
+        &self,
+        method: Method,
+        path: &str,
+        auth: Auth,
+        body: &Value,
+    ) -> Result<Value, ApiError> {
+        self.call_tries(method, path, auth, body, &[], 1).await
+    }
+
+    async fn call_tries(
+        &self,
+        method: Method,
+        path: &str,
+        auth: Auth,
+        body: &Value,
+        files: &[Attachment],
+        attempts: usize,
+    ) -> Result<Value, ApiError> {
         let url = format!("{}{path}", self.base);
         let mut last = ApiError::Transport("no attempt".to_string());
-        for attempt in 0..ATTEMPTS {
+        for attempt in 0..attempts {
+            let last_attempt = attempt + 1 == attempts;
             let mut request = self.client.request(method.clone(), &url);
             if let Auth::Bot = auth {
                 request =
@@ -88,7 +114,9 @@ impl DiscordApi {
                 Ok(r) => r,
                 Err(e) => {
                     last = ApiError::Transport(e.to_string());
-                    tokio::time::sleep(backoff(attempt)).await;
+                    if !last_attempt {
+                        tokio::time::sleep(backoff(attempt)).await;
+                    }
                     continue;
                 }
             };
@@ -100,7 +128,7 @@ impl DiscordApi {
                     .or_else(|| wait_from_body(&text))
                     .unwrap_or(Duration::from_secs(1));
                 metrics::counter!("opsbot_discord_rate_limited_total").increment(1);
-                if wait > LONGEST_WAIT {
+                if wait > LONGEST_WAIT || last_attempt {
                     return Err(ApiError::RateLimited(wait));
                 }
                 tracing::info!(?wait, path = %redact(path), "Discord rate limit; waiting");
@@ -114,7 +142,9 @@ impl DiscordApi {
                     status: status.as_u16(),
                     message: text,
                 };
-                tokio::time::sleep(backoff(attempt)).await;
+                if !last_attempt {
+                    tokio::time::sleep(backoff(attempt)).await;
+                }
                 continue;
             }
             if !status.is_success() {
