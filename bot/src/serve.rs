@@ -36,6 +36,8 @@ pub enum ServeError {
     Slack(#[from] SetupError),
     #[error("Discord cannot be set up: {0}")]
     Discord(#[from] discord::SetupError),
+    #[error("paging cannot be set up: {0}")]
+    Paging(#[source] crate::paging::pagers::PagerSetupError),
     #[error("the HTTP server stopped: {0}")]
     Server(#[source] std::io::Error),
 }
@@ -52,6 +54,7 @@ impl ServeError {
             ServeError::Store(e) => msg!("store-open-failed", reason = e.to_string()),
             ServeError::Slack(e) => msg!("serve-slack-failed", reason = e.to_string()),
             ServeError::Discord(e) => msg!("serve-discord-failed", reason = e.to_string()),
+            ServeError::Paging(e) => msg!("paging-setup-failed", reason = e.to_string()),
             ServeError::Server(e) => msg!("serve-failed", reason = e.to_string()),
         }
     }
@@ -61,7 +64,12 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
     let config = Arc::new(config);
     let l10n = Localizer::new(config.locale);
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.state_path).await?);
-    let engine = Arc::new(Engine::new(config.clone(), store.clone()));
+    let desk = crate::paging::setup(&config, store.clone()).map_err(ServeError::Paging)?;
+    let mut engine = Engine::new(config.clone(), store.clone());
+    if let Some(desk) = &desk {
+        engine = engine.with_desk(desk.clone());
+    }
+    let engine = Arc::new(engine);
     // This process's runs beat, so another opsbot on the same state does not take them for
     // interrupted; runs left by a process that died are marked so (never re-run).
     engine.start_heartbeat();
@@ -88,6 +96,26 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
         )?),
         None => None,
     };
+    // Chats first, so the first incident is posted where people look; then the outbox,
+    // then the watchers that feed it.
+    let mut watchers = commands::watch::Watchers::default();
+    if let Some(desk) = &desk {
+        let channels = [
+            slack.as_ref().and_then(|s| s.incident_channel()),
+            discord.as_ref().and_then(|d| d.incident_channel()),
+        ];
+        for channel in channels.into_iter().flatten() {
+            desk.attach(channel);
+        }
+        crate::paging::start_outbox(desk.clone(), engine.instance().to_string(), &config);
+        watchers = commands::watch::spawn(
+            &config.settings,
+            &config.watchers,
+            engine.clusters(),
+            desk.clone(),
+        );
+    }
+    tracing::info!(clusters = ?watchers.clusters(), "watching");
     let metrics = http::metrics::install();
     let listener = TcpListener::bind(config.listen)
         .await
@@ -147,6 +175,7 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
         .await
         .map_err(ServeError::Server)?;
     tracing::info!("stopping");
+    drop(watchers);
     if let Some(socket_mode) = socket_mode {
         socket_mode.stop().await;
     }
