@@ -176,6 +176,28 @@ async fn a_certificate_near_its_end_is_expiring_until_renewed() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_schedule_velero_refused_is_active_until_it_is_fixed() {
+    let server = cluster();
+    let schedule = |phase: &str| {
+        json!({
+            "apiVersion": "velero.io/v1", "kind": "Schedule",
+            "metadata": { "name": "nightly", "namespace": "velero" },
+            "spec": { "schedule": "0 2 * * * *", "template": { "ttl": "168h0m0s" } },
+            "status": { "phase": phase, "validationErrors": ["invalid schedule: expected 5 fields"] }
+        })
+    };
+    server.apply(schedule("FailedValidation"));
+    let w = Watching::start(&server, &[]);
+    let key = "velero-schedule-failed/app1/nightly";
+    w.sink
+        .until("refused active", |s| actives(s, key) == 1)
+        .await;
+    server.apply(schedule("Enabled"));
+    let seen = w.sink.until("fixed", |s| clears(s, key) == 1).await;
+    assert_eq!(actives(&seen, key), 1, "{seen:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_scheduled_backup_clears_when_a_newer_one_completes() {
     let server = cluster();
     server.apply(scheduled(

@@ -27,3 +27,4 @@ watch-velero-manual-backup-failed = Velero backup { $backup } on { $cluster } en
 ## etcd
 
 watch-etcd-unreachable = etcd of { $cluster } does not answer: { $reason }
+watch-velero-schedule-failed = Velero schedule { $schedule } on { $cluster } was refused and makes no backups: { $reason }

@@ -24,3 +24,4 @@ watch-velero-manual-backup-failed = { $cluster } 클러스터에서 Velero 백�
 ## etcd
 
 watch-etcd-unreachable = { $cluster }의 etcd가 응답하지 않습니다: { $reason }
+watch-velero-schedule-failed = { $cluster }의 Velero 스케줄 { $schedule }이(가) 거부되어 백업이 만들어지지 않습니다: { $reason }

@@ -202,7 +202,8 @@ fn default_severity(kind: ConditionKind) -> Severity {
         ConditionKind::NodeNotReady | ConditionKind::EtcdUnreachable => Severity::Critical,
         ConditionKind::NodeDiskPressure
         | ConditionKind::NodeMemoryPressure
-        | ConditionKind::VeleroBackupFailed => Severity::Error,
+        | ConditionKind::VeleroBackupFailed
+        | ConditionKind::VeleroScheduleFailed => Severity::Error,
         ConditionKind::PodOomKilled
         | ConditionKind::PodCrashLoop
         | ConditionKind::CertificateExpiring => Severity::Warning,

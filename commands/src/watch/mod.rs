@@ -11,6 +11,7 @@ mod certs;
 mod etcd;
 mod nodes;
 mod pods;
+mod schedules;
 mod track;
 mod velero;
 
@@ -28,6 +29,7 @@ use crate::{Message, Settings};
 pub use certs::certificate_expiring;
 pub use nodes::node_conditions;
 pub use pods::pod_conditions;
+pub use schedules::schedule_failed;
 pub use velero::backup_failed;
 
 /// What kind of trouble; each kind has its own severity and situation in configuration.
@@ -40,6 +42,7 @@ pub enum ConditionKind {
     PodCrashLoop,
     CertificateExpiring,
     VeleroBackupFailed,
+    VeleroScheduleFailed,
     EtcdUnreachable,
 }
 
@@ -54,11 +57,12 @@ impl ConditionKind {
             ConditionKind::PodCrashLoop => "pod-crash-loop",
             ConditionKind::CertificateExpiring => "certificate-expiring",
             ConditionKind::VeleroBackupFailed => "velero-backup-failed",
+            ConditionKind::VeleroScheduleFailed => "velero-schedule-failed",
             ConditionKind::EtcdUnreachable => "etcd-unreachable",
         }
     }
 
-    pub const ALL: [ConditionKind; 8] = [
+    pub const ALL: [ConditionKind; 9] = [
         ConditionKind::NodeNotReady,
         ConditionKind::NodeDiskPressure,
         ConditionKind::NodeMemoryPressure,
@@ -66,6 +70,7 @@ impl ConditionKind {
         ConditionKind::PodCrashLoop,
         ConditionKind::CertificateExpiring,
         ConditionKind::VeleroBackupFailed,
+        ConditionKind::VeleroScheduleFailed,
         ConditionKind::EtcdUnreachable,
     ];
 }
@@ -235,7 +240,7 @@ pub fn spawn(
     watchers
 }
 
-/// The four watch loops of one cluster, side by side in one task.
+/// The watch loops of one cluster, side by side in one task.
 async fn watch_cluster(
     settings: Arc<Settings>,
     watch: WatchSettings,
@@ -263,6 +268,7 @@ async fn watch_cluster(
     };
     let certificates = dynamic(client.clone(), &crate::certs::certificates(), None);
     let backups = crate::velero::backups(client.clone());
+    let schedules = crate::velero::schedules(client.clone());
     tracing::debug!(cluster, "watchers starting");
     tokio::join!(
         track::run(
@@ -300,6 +306,15 @@ async fn watch_cluster(
             cluster.clone(),
             "velero backups",
             vec![backups],
+            sink.clone(),
+        ),
+        track::run(
+            schedules::Schedules {
+                cluster: cluster.clone()
+            },
+            cluster.clone(),
+            "velero schedules",
+            vec![schedules],
             sink.clone(),
         ),
     );
