@@ -396,7 +396,8 @@ async fn discord_register(path: &Path, guild: Option<&str>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match register::register(&api, guild).await {
+    let clusters: Vec<String> = config.settings.clusters.keys().cloned().collect();
+    match register::register(&api, guild, &clusters).await {
         Ok(_) => {
             let scope = guild.map_or_else(|| "global".to_string(), |g| format!("guild {g}"));
             say(&l10n, &msg!("discord-registered", scope = scope));

@@ -213,7 +213,7 @@ fn object(value: Value) -> Map<String, Value> {
 }
 
 /// One argument as an option.
-fn option(arg: &Arg) -> Value {
+fn option(arg: &Arg, clusters: &[String]) -> Value {
     let required = match arg.how {
         How::Positional { required } | How::Option { required, .. } => required,
         How::Rest => true,
@@ -235,6 +235,17 @@ fn option(arg: &Arg) -> Value {
             o.insert("min_value".into(), json!(min));
             o.insert("max_value".into(), json!(max));
         }
+        // The configured clusters as choices, when there are few enough; else autocomplete.
+        Kind::Cluster { all } if !clusters.is_empty() && clusters.len() < MAX_ENTRIES => {
+            let mut choices: Vec<Value> = clusters
+                .iter()
+                .map(|c| json!({"name": c, "value": c}))
+                .collect();
+            if all {
+                choices.push(json!({"name": "all", "value": "all"}));
+            }
+            o.insert("choices".into(), Value::Array(choices));
+        }
         Kind::Choice(words) if words.len() <= MAX_ENTRIES => {
             let choices: Vec<Value> = words
                 .iter()
@@ -250,13 +261,13 @@ fn option(arg: &Arg) -> Value {
     Value::Object(o)
 }
 
-fn subcommand(entry: &Entry) -> Value {
+fn subcommand(entry: &Entry, clusters: &[String]) -> Value {
     let mut options: Vec<(bool, Value)> = entry
         .form
         .args
         .iter()
         .map(|a| {
-            let o = option(a);
+            let o = option(a, clusters);
             (o["required"] == true, o)
         })
         .collect();
@@ -275,8 +286,9 @@ fn subcommand(entry: &Entry) -> Value {
     )
 }
 
-/// The commands as registered: the generated ones, then `/ops-line`.
-pub fn definitions() -> Vec<Value> {
+/// The commands as registered: the generated ones, then `/ops-line`. `clusters` are the
+/// configured clusters, offered as choices (none: the cluster option autocompletes).
+pub fn definitions(clusters: &[String]) -> Vec<Value> {
     let mut commands: Vec<(String, Vec<Value>)> = Vec::new();
     let mut i = 0;
     let entries = &*ENTRIES;
@@ -290,7 +302,7 @@ pub fn definitions() -> Vec<Value> {
         };
         match &entry.group {
             None => {
-                top.push(subcommand(entry));
+                top.push(subcommand(entry, clusters));
                 i += 1;
             }
             Some(group) => {
@@ -307,7 +319,7 @@ pub fn definitions() -> Vec<Value> {
                     "type": SUB_COMMAND_GROUP,
                     "description": holds,
                     "description_localizations": {"ko": holds},
-                    "options": members.iter().map(|e| subcommand(e)).collect::<Vec<_>>(),
+                    "options": members.iter().map(|e| subcommand(e, clusters)).collect::<Vec<_>>(),
                 }));
             }
         }

@@ -179,11 +179,18 @@ fn the_generated_commands_keep_within_discords_limits() {
             }
         }
     }
-    let definitions = super::slash::definitions();
+    let clusters: Vec<String> = ["mgmt", "app1", "app2"].map(String::from).to_vec();
+    let definitions = super::slash::definitions(&clusters);
     assert!(definitions.len() >= 2);
     for command in &definitions {
         check(command, 0);
     }
+    // `etcd snapshot`'s cluster is a choice of the configured clusters.
+    let text = serde_json::to_string(&definitions).unwrap_or_default();
+    assert!(
+        text.contains(r#"{"name":"app2","value":"app2"}"#),
+        "the clusters are choices"
+    );
 }
 
 #[test]
