@@ -42,7 +42,10 @@ fn target(cluster: &str, endpoint: &str) -> String {
 /// member, and a snapshot must come from the member whose revision we recorded. The channel
 /// connects lazily, so a dead endpoint shows up (with its reason) on the first request.
 async fn connect(cluster: &str, etcd: &EtcdSettings, endpoint: &str) -> Result<Client, OpError> {
-    let timeout = etcd.timeout();
+    // A little over the configured timeout: where a caller bounds the whole request by that
+    // timeout (status), its clear "did not finish within" wins the race against the client's
+    // own "Timeout expired".
+    let timeout = etcd.timeout() + std::time::Duration::from_millis(250);
     let mut options = ConnectOptions::new()
         .with_connect_timeout(timeout)
         // Bounds the wait for each response's headers; a snapshot's body streams beyond it.
