@@ -13,7 +13,7 @@ use tokio::sync::Notify;
 use super::text::Redactor;
 use super::{IncidentChannel, IncidentState, PageAction, Pager};
 use crate::i18n::Localizer;
-use crate::store::{DeliveryState, Incident, NewDelivery, Store};
+use crate::store::{AuditEvent, AuditKind, DeliveryState, Incident, NewDelivery, Store};
 
 /// The situation of watcher incidents whose kind names none.
 const DEFAULT_SITUATION: &str = "cluster-failure";
@@ -75,6 +75,21 @@ impl Desk {
 
     pub(super) fn channels(&self) -> Vec<Arc<dyn IncidentChannel>> {
         self.channels.read().map(|c| c.clone()).unwrap_or_default()
+    }
+
+    /// Appends an incident's change to the audit log. The incident is stored already, so a
+    /// failed append is logged rather than undoing the page.
+    async fn audit(&self, incident: &str, by: &str, detail: serde_json::Value) {
+        let event = AuditEvent {
+            request_id: incident.to_string(),
+            kind: AuditKind::Incident,
+            subject: by.to_string(),
+            operation: Some("page".to_string()),
+            detail,
+        };
+        if let Err(e) = self.store.append_audit(&event).await {
+            tracing::error!(%incident, error = %e, "could not audit an incident");
+        }
     }
 
     pub(super) fn contact(&self, situation: &str) -> Option<&Contact> {
@@ -151,6 +166,9 @@ impl Desk {
             return Ok(Moved::AlreadyIn(state));
         }
         self.queued.notify_one();
+        let targets: Vec<&str> = deliveries.iter().map(|d| d.target.as_str()).collect();
+        let detail = serde_json::json!({ "event": to.as_str(), "targets": targets });
+        self.audit(id, by, detail).await;
         let done = self.store.incident(id).await.map_err(store_error)?;
         Ok(done
             .map(|i| Moved::Done(Box::new(i)))
@@ -276,12 +294,26 @@ impl Incidents for Desk {
             .open_incident(&incident, &deliveries)
             .await
             .map_err(store_error)?;
-        let targets = if opened.opened {
+        let targets: Vec<String> = if opened.opened {
             self.queued.notify_one();
             deliveries.iter().map(|d| d.target.clone()).collect()
         } else {
             Vec::new()
         };
+        if opened.opened {
+            let detail = serde_json::json!({
+                "event": "opened",
+                "key": incident.dedup_key,
+                "situation": incident.situation,
+                "severity": incident.severity.as_str(),
+                "source": incident.source,
+                "summary": incident.summary,
+                "paged": incident.paged,
+                "targets": targets,
+            });
+            let by = incident.raised_by.as_deref().unwrap_or(WATCHER);
+            self.audit(&incident.id, by, detail).await;
+        }
         tracing::info!(
             incident = %opened.incident.id,
             key = %alert.key,

@@ -284,4 +284,28 @@ async fn watcher_conditions_open_once_and_a_sync_clears_what_is_gone() {
         .collect();
     assert_eq!(resolves.len(), 1);
     assert_eq!(resolves[0].by.as_deref(), Some(WATCHER));
+
+    // Who was called and when is in the audit log, chained like everything else.
+    let records = desk.store.audit_records().await.expect("audit");
+    let events: Vec<String> = records
+        .iter()
+        .filter(|r| r.kind == "incident")
+        .map(|r| {
+            let detail: serde_json::Value = serde_json::from_str(&r.detail).expect("json");
+            format!(
+                "{} {}",
+                r.subject,
+                detail["event"].as_str().unwrap_or_default()
+            )
+        })
+        .collect();
+    assert_eq!(
+        events,
+        ["opsbot opened", "opsbot opened", "opsbot resolved"]
+    );
+    let head = desk.store.audit_head().await.expect("head");
+    assert_eq!(
+        crate::store::verify_chain(&records, head.as_ref().map(|(s, h)| (*s, h.as_str()))),
+        crate::store::Verification::Intact { records: 3 }
+    );
 }

@@ -20,6 +20,8 @@ pub enum AuditKind {
     Step,
     /// The run's outcome.
     Result,
+    /// An incident was opened, acknowledged or resolved: who was called, and why.
+    Incident,
 }
 
 impl AuditKind {
@@ -30,6 +32,7 @@ impl AuditKind {
             AuditKind::Decision => "decision",
             AuditKind::Step => "step",
             AuditKind::Result => "result",
+            AuditKind::Incident => "incident",
         }
     }
 }
