@@ -107,3 +107,23 @@ fn korean_locale_writes_the_run_in_korean() {
         text_of(&message)
     );
 }
+
+#[test]
+fn a_signed_interaction_presented_twice_runs_once() {
+    let rig = rig("en");
+    let token = rig.discord.command_token("503");
+    let body = sign::command_body(&token, "100", &[], "503", "contacts").to_string();
+    let ts = sign::unix_now().to_string();
+    let signature = sign::sign(&ts, body.as_bytes());
+    assert_eq!(rig.post_raw(body.as_bytes(), &ts, &signature).status, 200);
+    assert_eq!(rig.post_raw(body.as_bytes(), &ts, &signature).status, 200);
+    rig.wait_message("503", Duration::from_secs(20), is_final);
+    std::thread::sleep(Duration::from_secs(2));
+    // One run is four records (invocation, decision, step, result); a second would be eight.
+    let audit = rig.bot.run(&["audit", "verify"]);
+    assert!(
+        audit.stdout.contains("intact: 4 records"),
+        "{}",
+        audit.all()
+    );
+}

@@ -8,7 +8,25 @@ use serde_json::json;
 use super::{ApprovalCard, Audit, Engine, approval};
 use crate::store::AuditKind;
 
+/// How long a chat request's id is remembered: past the 5-minute signature window that lets
+/// anyone present it again.
+const SEEN_FOR_SECS: i64 = 600;
+
 impl Engine {
+    /// True the first time any opsbot on this state sees the chat request `key`; a Slack
+    /// retry or a replay that reached another replica is then not run again. Without the
+    /// store it says true: the run's own audit append fails and says why.
+    pub async fn first_time(&self, key: &str) -> bool {
+        let now = chrono::Utc::now().timestamp();
+        match self.store.first_seen(key, now, now + SEEN_FOR_SECS).await {
+            Ok(first) => first,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not check a request against earlier ones");
+                true
+            }
+        }
+    }
+
     /// Marks as interrupted the runs whose process is gone (on this host: its pid is dead;
     /// elsewhere: it stopped beating) and returns them, so the caller can say so. None is
     /// ever re-run.

@@ -203,6 +203,11 @@ pub trait Store: Send + Sync {
         limit: u32,
     ) -> Result<Vec<Delivery>, StoreError>;
 
+    /// Records that a chat's request `key` (a Slack trigger_id, a Discord interaction id) was
+    /// acted on, until `keep_until`. `true` only for the first caller: a retry or replay that
+    /// reached another replica is not run twice.
+    async fn first_seen(&self, key: &str, now: i64, keep_until: i64) -> Result<bool, StoreError>;
+
     /// Remembers where a chat shows an incident (an adapter's opaque reference).
     async fn set_post(
         &self,

@@ -400,6 +400,10 @@ impl Store for SqliteStore {
         self.posts_set(incident_id, target, reference).await
     }
 
+    async fn first_seen(&self, key: &str, now: i64, keep_until: i64) -> Result<bool, StoreError> {
+        self.seen_first(key, now, keep_until).await
+    }
+
     async fn post(&self, incident_id: &str, target: &str) -> Result<Option<String>, StoreError> {
         self.posts_get(incident_id, target).await
     }

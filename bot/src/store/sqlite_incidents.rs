@@ -1,4 +1,4 @@
-//! [`SqliteStore`]'s incidents and outbox. One open incident per key is a UNIQUE column that
+//! [`SqliteStore`]'s incidents and outbox, and the chat requests already acted on. One open incident per key is a UNIQUE column that
 //! holds the key while the incident is open and NULL after; deliveries are claimed with a
 //! conditional UPDATE and a lease, so two processes never send the same row at once and a
 //! row claimed by a process that died is taken up again when its lease runs out.
@@ -11,7 +11,11 @@ use super::incidents::{Delivery, DeliveryState, Incident, NewDelivery, Opened};
 use super::{DeliveryOutcome, SqliteStore, StoreError};
 use crate::paging::IncidentState;
 
-pub(super) const SCHEMA: [&str; 3] = [
+pub(super) const SCHEMA: [&str; 4] = [
+    "CREATE TABLE IF NOT EXISTS seen_requests (
+        key TEXT PRIMARY KEY,
+        keep_until BIGINT NOT NULL
+    )",
     "CREATE TABLE IF NOT EXISTS incidents (
         id TEXT PRIMARY KEY,
         dedup_key TEXT NOT NULL,
@@ -272,6 +276,27 @@ impl SqliteStore {
             }
         };
         rows.iter().map(delivery_row).collect()
+    }
+
+    pub(super) async fn seen_first(
+        &self,
+        key: &str,
+        now: i64,
+        keep_until: i64,
+    ) -> Result<bool, StoreError> {
+        sqlx::query("DELETE FROM seen_requests WHERE keep_until < ?")
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        let inserted = sqlx::query(
+            "INSERT INTO seen_requests (key, keep_until) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(key)
+        .bind(keep_until)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(inserted == 1)
     }
 
     pub(super) async fn posts_set(

@@ -146,7 +146,13 @@ impl DiscordAdapter {
             Err(waiting) => return self.busy(waiting),
         };
         let adapter = self.clone();
+        let seen = format!("discord:interaction:{}", interaction.id);
         self.chat.tasks.spawn(async move {
+            // A signed interaction presented again (to this replica or another) runs once.
+            if !adapter.engine.first_time(&seen).await {
+                metrics::counter!("opsbot_discord_duplicates_total").increment(1);
+                return;
+            }
             let _turn = place.turn().await;
             let sink = Sink::new(adapter.chat.clone(), origin);
             let outcome = adapter.engine.handle(&caller, &line, &sink).await;

@@ -154,6 +154,15 @@ impl SlackAdapter {
     }
 
     async fn run_command(&self, command: SlashCommand) {
+        // This process saw it first; another replica may have too (a retry sent elsewhere).
+        if !self
+            .engine
+            .first_time(&format!("slack:trigger:{}", command.trigger_id))
+            .await
+        {
+            metrics::counter!("opsbot_slack_duplicates_total", "kind" => "command").increment(1);
+            return;
+        }
         let origin = Origin {
             channel: command.channel,
             user: command.user,
