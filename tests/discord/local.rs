@@ -298,3 +298,34 @@ fn without_an_incident_channel_there_is_none() {
     let local = local("en", "", |_| {});
     assert!(local.adapter.incident_channel().is_none());
 }
+
+/// A private prompt nobody answers gives up after `prompt_timeout`: the runner is told
+/// privately (in Korean here), and the run ends without a share, Vault still sealed.
+#[test]
+fn an_unanswered_prompt_times_out_and_vault_stays_sealed() {
+    let vault = opsbot_tests::vault::VaultServer::start();
+    vault.set_sealed(true);
+    let vault_section = format!("[vault]\naddress = \"{}\"\n", vault.url());
+    let local = local("ko", &vault_section, |c| {
+        c.prompt_timeout = Duration::from_secs(1)
+    });
+    let (answer, token) = local.command("200", "903", "vault unseal");
+    assert_eq!(answer["type"], 5, "{answer}");
+    let run = local.wait("903", |m| !m.ephemeral && is_final(m));
+    assert!(title_of(&run).ends_with("실패"), "{}", text_of(&run));
+    let followups = local.discord.followups(&token);
+    let prompt = followups
+        .iter()
+        .find(|m| buttons(m).iter().any(|b| b.starts_with("prompt:")))
+        .expect("a prompt was shown");
+    assert!(prompt.ephemeral, "{prompt:#?}");
+    assert!(text_of(prompt).contains("비공개"), "{}", text_of(prompt));
+    assert!(
+        followups
+            .iter()
+            .any(|m| m.ephemeral && text_of(m).contains("시간 안에 비공개 입력이 없어")),
+        "{:#?}",
+        followups.iter().map(text_of).collect::<Vec<_>>()
+    );
+    assert!(vault.status()["sealed"].as_bool().unwrap_or(false));
+}

@@ -5,6 +5,7 @@
 mod approvals;
 mod commands;
 mod local;
+mod modals;
 mod signatures;
 mod slash;
 

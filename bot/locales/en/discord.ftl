@@ -41,3 +41,11 @@ discord-incident-resolve = Resolve
 discord-incident-changed-acknowledged = Acknowledged by { $by }.
 discord-incident-changed-resolved = Resolved by { $by }.
 discord-incident-changed-pages = Pages: { $pages }
+# Private prompts (a secret typed into a modal, such as a key share).
+discord-prompt-ask = 🔒 { $question }. Only you can answer, in a private form; what you type is not shown or kept.
+discord-prompt-button = Enter privately
+discord-prompt-title = Private input
+discord-prompt-received = Received; it was not shown or kept.
+discord-prompt-stale = That prompt is no longer open.
+discord-prompt-not-yours = Only the person who ran the command can answer this prompt.
+discord-prompt-expired = Nobody answered the private prompt in time, so nothing was sent.

@@ -41,3 +41,11 @@ discord-incident-resolve = 해결
 discord-incident-changed-acknowledged = { $by } 님이 확인했습니다.
 discord-incident-changed-resolved = { $by } 님이 해결했습니다.
 discord-incident-changed-pages = 호출: { $pages }
+# 비공개 입력 요청 (열쇠 조각처럼 입력 창에 직접 입력하는 비밀 값).
+discord-prompt-ask = 🔒 { $question }. 명령을 실행한 분만 비공개 입력 창에서 답할 수 있으며, 입력한 값은 표시되거나 저장되지 않습니다.
+discord-prompt-button = 비공개로 입력
+discord-prompt-title = 비공개 입력
+discord-prompt-received = 받았습니다. 입력한 값은 표시되거나 저장되지 않습니다.
+discord-prompt-stale = 이 입력 요청은 이미 닫혔습니다.
+discord-prompt-not-yours = 명령을 실행한 분만 이 입력 요청에 답할 수 있습니다.
+discord-prompt-expired = 시간 안에 비공개 입력이 없어 아무것도 보내지 않았습니다.

@@ -9,7 +9,9 @@
 //!
 //! A test tells it about each interaction token it hands the bot
 //! ([`DiscordServer::command_token`], [`DiscordServer::click_token`]), as Discord knows which
-//! message `@original` is.
+//! message `@original` is. Messages written through an interaction token remember it, so
+//! that the ephemeral follow-ups of one interaction can be told apart
+//! ([`DiscordServer::followups`]); deleted messages are kept aside ([`DiscordServer::deleted`]).
 
 mod server;
 pub mod sign;
@@ -57,6 +59,32 @@ impl DiscordServer {
             (channel.to_string(), Some(message.to_string())),
         );
         token
+    }
+
+    /// A token for an interaction that is on no message, such as a modal submission.
+    pub fn interaction_token(&self, channel: &str) -> String {
+        self.command_token(channel)
+    }
+
+    /// Every message created through the interaction token `token` (its original response
+    /// and follow-ups, ephemeral ones included), deleted ones too, oldest first.
+    pub fn followups(&self, token: &str) -> Vec<Message> {
+        let state = self.running.shared.lock();
+        let mut out: Vec<Message> = state
+            .messages
+            .iter()
+            .chain(&state.deleted)
+            .filter(|m| m.token.as_deref() == Some(token))
+            .cloned()
+            .collect();
+        // Ids grow with each message and have the same number of digits.
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        out
+    }
+
+    /// Messages deleted (through a webhook or the bot token), as they stood, oldest first.
+    pub fn deleted(&self) -> Vec<Message> {
+        self.running.shared.lock().deleted.clone()
     }
 
     pub fn calls(&self) -> Vec<Call> {

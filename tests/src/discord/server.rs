@@ -40,12 +40,17 @@ pub struct Message {
     pub ephemeral: bool,
     /// Whether written with the bot token (a channel message) or through a webhook.
     pub by_bot_token: bool,
+    /// The interaction token a webhook message was created through (None: bot token), so a
+    /// test can tell whose interaction an ephemeral follow-up answers.
+    pub token: Option<String>,
 }
 
 #[derive(Default)]
 pub(crate) struct State {
     pub calls: Vec<Call>,
     pub messages: Vec<Message>,
+    /// Messages deleted, as they stood when deleted, oldest deletion first.
+    pub deleted: Vec<Message>,
     /// token → (channel, its @original message once known).
     pub tokens: HashMap<String, (String, Option<String>)>,
     /// guild ("" for global) → commands.
@@ -65,8 +70,9 @@ impl State {
         channel: &str,
         body: Value,
         files: Vec<(String, Vec<u8>)>,
-        bot: bool,
+        token: Option<&str>,
     ) -> Value {
+        let bot = token.is_none();
         let id = self.id();
         let ephemeral = body["flags"].as_u64().is_some_and(|f| f & 64 != 0);
         let view = view(&id, channel, &body);
@@ -78,8 +84,16 @@ impl State {
             files,
             ephemeral,
             by_bot_token: bot,
+            token: token.map(str::to_string),
         });
         view
+    }
+
+    fn delete(&mut self, id: &str) {
+        if let Some(i) = self.messages.iter().position(|m| m.id == id) {
+            let message = self.messages.remove(i);
+            self.deleted.push(message);
+        }
     }
 
     fn edit(&mut self, id: &str, body: Value, files: Vec<(String, Vec<u8>)>) -> Option<Value> {
@@ -276,7 +290,7 @@ fn route(
             let Some((channel, _)) = state.tokens.get(*token).cloned() else {
                 return (StatusCode::UNAUTHORIZED, None);
             };
-            ok(Some(state.create(&channel, body, files, false)))
+            ok(Some(state.create(&channel, body, files, Some(*token))))
         }
         ("PATCH", ["webhooks", _app, token, "messages", id]) => {
             let Some((channel, original)) = state.tokens.get(*token).cloned() else {
@@ -288,7 +302,7 @@ fn route(
             match original {
                 Some(original) => ok(state.edit(&original, body, files)),
                 None => {
-                    let created = state.create(&channel, body, files, false);
+                    let created = state.create(&channel, body, files, Some(*token));
                     let id = created["id"].as_str().map(str::to_string);
                     if let Some(entry) = state.tokens.get_mut(*token) {
                         entry.1 = id;
@@ -302,18 +316,18 @@ fn route(
                 ("@original", Some((_, Some(o)))) => o.clone(),
                 _ => id.to_string(),
             };
-            state.messages.retain(|m| m.id != target);
+            state.delete(&target);
             (StatusCode::NO_CONTENT, None)
         }
         (_, ["channels", ..]) | (_, ["applications", ..]) if !bot => {
             (StatusCode::UNAUTHORIZED, None)
         }
         ("POST", ["channels", channel, "messages"]) => {
-            ok(Some(state.create(channel, body, files, true)))
+            ok(Some(state.create(channel, body, files, None)))
         }
         ("PATCH", ["channels", _channel, "messages", id]) => ok(state.edit(id, body, files)),
         ("DELETE", ["channels", _channel, "messages", id]) => {
-            state.messages.retain(|m| m.id != *id);
+            state.delete(id);
             (StatusCode::NO_CONTENT, None)
         }
         (m, ["applications", _app, "commands"]) => commands(state, m, "", body),

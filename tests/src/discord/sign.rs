@@ -110,3 +110,28 @@ pub fn click_body(
         "data": {"custom_id": custom_id, "component_type": 2}
     })
 }
+
+/// A modal submission (type 5) of the modal `custom_id` by `user`, with `inputs` as
+/// (text input custom_id, typed value), each in its own action row as Discord sends them;
+/// answered through `token`.
+pub fn modal_submit_body(
+    token: &str,
+    user: &str,
+    roles: &[&str],
+    channel: &str,
+    custom_id: &str,
+    inputs: &[(&str, &str)],
+) -> Value {
+    let rows: Vec<Value> = inputs
+        .iter()
+        .map(|(id, value)| {
+            json!({"type": 1, "components": [{"type": 4, "custom_id": id, "value": value}]})
+        })
+        .collect();
+    json!({
+        "type": 5, "id": fresh("5"), "application_id": APPLICATION_ID, "token": token,
+        "version": 1, "guild_id": GUILD_ID, "channel_id": channel,
+        "member": member(user, roles), "locale": "en-US",
+        "data": {"custom_id": custom_id, "components": rows}
+    })
+}

@@ -46,6 +46,8 @@ pub struct DiscordConfig {
     /// Runs waiting for a turn; beyond this a command is answered "busy, nothing was run"
     /// rather than queued without bound.
     pub max_waiting: usize,
+    /// How long a private prompt (a secret typed into a modal) waits for its answer.
+    pub prompt_timeout: Duration,
     /// `discord.incident_channel`: where incidents are posted (none: no incident channel).
     pub incident_channel: Option<String>,
 }
@@ -95,6 +97,7 @@ impl DiscordConfig {
             max_age: Duration::from_secs(300),
             max_running: 16,
             max_waiting: 5000,
+            prompt_timeout: Duration::from_secs(300),
             incident_channel: section
                 .incident_channel
                 .as_deref()

@@ -1,6 +1,7 @@
 //! The parts of an interaction the bot reads. Parsed leniently (unknown fields ignored), after
 //! the signature check, so a Discord that adds fields does not break the endpoint.
 
+use commands::Secret;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -11,6 +12,7 @@ pub const PING: u8 = 1;
 pub const APPLICATION_COMMAND: u8 = 2;
 pub const MESSAGE_COMPONENT: u8 = 3;
 pub const AUTOCOMPLETE: u8 = 4;
+pub const MODAL_SUBMIT: u8 = 5;
 
 #[derive(Clone, Debug, Deserialize)]
 pub struct Interaction {
@@ -49,6 +51,35 @@ pub struct Data {
     #[serde(default)]
     pub options: Vec<CommandOption>,
     pub custom_id: Option<String>,
+    /// A submitted modal's action rows, with what was typed.
+    #[serde(default)]
+    pub components: Vec<Row>,
+}
+
+/// An action row of a submitted modal.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct Row {
+    #[serde(default)]
+    pub components: Vec<Input>,
+}
+
+/// A text input of a submitted modal. Its value may be a secret (a prompt's answer), so it
+/// is kept in a [`Secret`] and never reaches a log through `{:?}`.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct Input {
+    pub custom_id: Option<String>,
+    pub value: Option<Secret>,
+}
+
+impl Data {
+    /// What was typed into the modal's input `custom_id`.
+    pub fn input(&self, custom_id: &str) -> Option<&Secret> {
+        self.components
+            .iter()
+            .flat_map(|row| &row.components)
+            .find(|input| input.custom_id.as_deref() == Some(custom_id))
+            .and_then(|input| input.value.as_ref())
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -9,7 +9,8 @@
 //! the incident channel ([`incident`]). `/ops` has a subcommand per form of the command
 //! language ([`slash`]), whose typed options become the line the engine reads; autocomplete
 //! asks the engine ([`autocomplete`]). Beyond `max_running` + `max_waiting` runs a command is
-//! answered "busy" at once ([`gate`]).
+//! answered "busy" at once ([`gate`]). A run that needs a secret asks its requester in a
+//! private modal opened from an ephemeral button ([`modal`]).
 //!
 //! The adapter knows chat, not operations: it never names an operation.
 
@@ -20,6 +21,7 @@ mod gate;
 pub mod identity;
 pub mod inbound;
 pub mod incident;
+mod modal;
 pub mod register;
 pub mod service;
 pub mod signature;
@@ -85,6 +87,7 @@ impl DiscordAdapter {
             engine: engine.clone(),
             edit_interval: config.edit_interval,
             token_lifetime: config.token_lifetime,
+            prompts: modal::Prompts::new(config.prompt_timeout),
         });
         Ok(Arc::new(DiscordAdapter {
             chat,
@@ -112,6 +115,7 @@ impl DiscordAdapter {
             inbound::PING => Answer::Json(json!({ "type": PONG })),
             inbound::APPLICATION_COMMAND => self.command(interaction),
             inbound::MESSAGE_COMPONENT => self.click(interaction),
+            inbound::MODAL_SUBMIT => modal::submit(&self.chat, &interaction),
             inbound::AUTOCOMPLETE => Answer::Json(json!({
                 "type": AUTOCOMPLETE_RESULT,
                 "data": { "choices": autocomplete::choices(&self.engine, &interaction).await },
@@ -188,6 +192,10 @@ impl DiscordAdapter {
             .as_ref()
             .and_then(|d| d.custom_id.clone())
             .unwrap_or_default();
+        // A prompt's button is answered at once, with its modal: no run, no place in line.
+        if let Some(id) = value.strip_prefix(modal::PROMPT_PREFIX) {
+            return modal::click(&self.chat, &interaction, id);
+        }
         let message = interaction.message.as_ref().map(|m| m.id.clone());
         let (Some(caller), Some(origin)) = (
             identity::caller(&interaction),

@@ -32,6 +32,8 @@ pub(crate) struct Chat {
     pub engine: Arc<Engine>,
     pub edit_interval: Duration,
     pub token_lifetime: Duration,
+    /// Private prompts waiting for their modal to be submitted.
+    pub prompts: super::modal::Prompts,
 }
 
 /// Where an interaction came from, and so where its answers go.
@@ -67,6 +69,8 @@ pub(crate) struct Sink {
     chat: Arc<Chat>,
     origin: Origin,
     doc: watch::Sender<Doc>,
+    /// Asks this interaction's person for secrets through modals.
+    asker: super::modal::Asker,
 }
 
 impl Sink {
@@ -77,7 +81,15 @@ impl Sink {
         let writer_origin = origin.clone();
         chat.tasks
             .spawn(async move { write_loop(writer_chat, writer_origin, rx).await });
-        Sink { chat, origin, doc }
+        Sink {
+            asker: super::modal::Asker {
+                chat: chat.clone(),
+                origin: origin.clone(),
+            },
+            chat,
+            origin,
+            doc,
+        }
     }
 
     fn change(&self, f: impl FnOnce(&mut Doc)) {
@@ -115,6 +127,10 @@ impl Sink {
 }
 
 impl Reply for Sink {
+    fn prompt(&self) -> Option<&dyn commands::Prompt> {
+        Some(&self.asker)
+    }
+
     fn send(&self, event: Event) {
         let l10n = &self.chat.l10n;
         match event {
