@@ -112,3 +112,28 @@ fn a_node_not_ready_is_one_message_and_one_page_and_both_resolve_when_it_is_read
     assert_eq!(events(&pagerduty).len(), 3);
     assert_eq!(top_level(&rig.slack).len(), 1);
 }
+
+#[test]
+fn a_page_typed_in_the_shell_is_posted_by_the_serving_replica() {
+    let pagerduty = Receiver::start();
+    let rig = rig_with("en", |builder, _| {
+        builder
+            .extra(&format!("incident_channel = \"{CHANNEL}\"\n"))
+            .policy(&format!(
+                "{}\n[[bindings]]\nrole = \"admin\"\nsubjects = [\"shell:alice\"]\n",
+                super::POLICY
+            ))
+            .paging(&format!("pagerduty_url = \"{}\"", pagerduty.url()))
+    });
+    let run = rig
+        .bot
+        .shell("alice", "page cluster-failure app2 ingress down\n");
+    assert!(run.stdout.contains("slack"), "{}", run.all());
+    wait("the serving opsbot to post it", || {
+        !top_level(&rig.slack).is_empty()
+    });
+    let text = text_of(&top_level(&rig.slack)[0]);
+    assert!(text.contains("app2 ingress down"), "{text}");
+    assert!(text.contains("<!subteam^S0PLATFORM>"), "{text}");
+    assert_eq!(events(&pagerduty).len(), 1, "the shell paged once");
+}

@@ -28,6 +28,10 @@ pub struct Desk {
     /// Attached by `serve` once the chat adapters exist (they need the engine, which needs
     /// the desk).
     pub(super) channels: RwLock<Vec<Arc<dyn IncidentChannel>>>,
+    /// The chats whose incident channel the configuration names (`slack`, `discord`). Their
+    /// posts are queued even by a process that has no such chat (a shell): an `opsbot serve`
+    /// on the same state sends them.
+    pub(super) chat_targets: RwLock<Vec<&'static str>>,
     pub(super) l10n: Localizer,
     pub(super) redactor: Redactor,
     pub(super) watch: WatchSettings,
@@ -59,6 +63,7 @@ impl Desk {
             contacts,
             pagers,
             channels: RwLock::new(Vec::new()),
+            chat_targets: RwLock::new(Vec::new()),
             l10n,
             redactor,
             watch,
@@ -66,15 +71,33 @@ impl Desk {
         }
     }
 
-    /// A chat's incident channel: new incidents are posted there from now on.
+    /// A chat's incident channel: this process can send its posts and updates.
     pub fn attach(&self, channel: Arc<dyn IncidentChannel>) {
+        self.expect_chat(channel.target());
         if let Ok(mut channels) = self.channels.write() {
             channels.push(channel);
         }
     }
 
+    /// A chat whose incident channel is configured: its posts and updates are queued from now
+    /// on, whichever process sends them.
+    pub fn expect_chat(&self, target: &'static str) {
+        if let Ok(mut targets) = self.chat_targets.write()
+            && !targets.contains(&target)
+        {
+            targets.push(target);
+        }
+    }
+
     pub(super) fn channels(&self) -> Vec<Arc<dyn IncidentChannel>> {
         self.channels.read().map(|c| c.clone()).unwrap_or_default()
+    }
+
+    pub(super) fn chat_targets(&self) -> Vec<&'static str> {
+        self.chat_targets
+            .read()
+            .map(|t| t.clone())
+            .unwrap_or_default()
     }
 
     /// Appends an incident's change to the audit log. The incident is stored already, so a
@@ -147,9 +170,9 @@ impl Desk {
             .map(|p| delivery(p.target(), action.as_str(), Some(by)))
             .collect();
         deliveries.extend(
-            self.channels()
-                .iter()
-                .map(|c| delivery(c.target(), "update", Some(by))),
+            self.chat_targets()
+                .into_iter()
+                .map(|target| delivery(target, "update", Some(by))),
         );
         let now = chrono::Utc::now().timestamp();
         let moved = self
@@ -257,9 +280,9 @@ impl Incidents for Desk {
             )));
         };
         let mut deliveries: Vec<NewDelivery> = self
-            .channels()
-            .iter()
-            .map(|c| delivery(c.target(), "post", alert.raised_by.as_deref()))
+            .chat_targets()
+            .into_iter()
+            .map(|target| delivery(target, "post", alert.raised_by.as_deref()))
             .collect();
         if alert.page {
             deliveries.extend(

@@ -23,6 +23,10 @@ use crate::config::Config;
 use crate::i18n::Localizer;
 use crate::store::{DeliveryState, Store};
 
+/// The outbox's names of the chats (what their [`IncidentChannel::target`] says).
+pub const SLACK: &str = "slack";
+pub const DISCORD: &str = "discord";
+
 /// The desk for this configuration, or `None` when there is no contacts table.
 ///
 /// # Errors
@@ -52,14 +56,30 @@ pub fn setup(
         redactor.add(chat_secret.expose());
     }
     let pagers = pagers::from_config_with(config.paging.as_ref(), contacts, &redactor)?;
-    Ok(Some(Arc::new(Desk::new(
+    let desk = Desk::new(
         store,
         contacts.clone(),
         pagers,
         Localizer::new(config.locale),
         redactor,
         config.watchers.clone(),
-    ))))
+    );
+    let named = |channel: Option<&String>| channel.is_some_and(|c| !c.trim().is_empty());
+    if config
+        .slack
+        .as_ref()
+        .is_some_and(|s| named(s.incident_channel.as_ref()))
+    {
+        desk.expect_chat(SLACK);
+    }
+    if config
+        .discord
+        .as_ref()
+        .is_some_and(|d| named(d.incident_channel.as_ref()))
+    {
+        desk.expect_chat(DISCORD);
+    }
+    Ok(Some(Arc::new(desk)))
 }
 
 /// Starts sending the outbox as `owner` until the process ends.
@@ -73,10 +93,16 @@ pub fn start_outbox(desk: Arc<Desk>, owner: String, config: &Config) {
 }
 
 impl Desk {
+    /// The pagers and chats this process can send to.
+    pub(super) fn deliverable(&self) -> Vec<&'static str> {
+        let mut targets: Vec<&'static str> = self.pagers.iter().map(|p| p.target()).collect();
+        targets.extend(self.channels().iter().map(|c| c.target()));
+        targets
+    }
+
     /// Whether this process has the pager or chat that `target` names.
     fn delivers(&self, target: &str) -> bool {
-        self.pagers.iter().any(|p| p.target() == target)
-            || self.channels().iter().any(|c| c.target() == target)
+        self.deliverable().contains(&target)
     }
 
     /// Waits, up to `limit`, until nothing in the outbox is waiting to be sent: a short-lived

@@ -52,9 +52,10 @@ impl Backoff {
 pub async fn run(desk: Arc<Desk>, owner: String, backoff: Backoff) {
     loop {
         let now = chrono::Utc::now().timestamp_millis();
+        let targets = desk.deliverable();
         let claimed = match desk
             .store
-            .claim_deliveries(&owner, now, LEASE_MS, BATCH)
+            .claim_deliveries(&owner, &targets, now, LEASE_MS, BATCH)
             .await
         {
             Ok(claimed) => claimed,
@@ -127,9 +128,9 @@ async fn show_pages_settled(desk: &Desk, incident_id: &str) {
         return;
     }
     let updates: Vec<_> = desk
-        .channels()
-        .iter()
-        .map(|c| delivery(c.target(), "update", None))
+        .chat_targets()
+        .into_iter()
+        .map(|target| delivery(target, "update", None))
         .collect();
     if updates.is_empty() {
         return;

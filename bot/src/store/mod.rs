@@ -178,11 +178,13 @@ pub trait Store: Send + Sync {
         deliveries: &[NewDelivery],
     ) -> Result<(), StoreError>;
 
-    /// Claims up to `limit` due deliveries for `owner` for `lease_ms`; no two owners get the
-    /// same row, and a row waits for the earlier rows of its incident and target.
+    /// Claims up to `limit` due deliveries to `targets` (what `owner` can send) for
+    /// `lease_ms`; no two owners get the same row, and a row waits for the earlier rows of its
+    /// incident and target.
     async fn claim_deliveries(
         &self,
         owner: &str,
+        targets: &[&str],
         now_ms: i64,
         lease_ms: i64,
         limit: u32,

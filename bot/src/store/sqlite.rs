@@ -367,11 +367,13 @@ impl Store for SqliteStore {
     async fn claim_deliveries(
         &self,
         owner: &str,
+        targets: &[&str],
         now_ms: i64,
         lease_ms: i64,
         limit: u32,
     ) -> Result<Vec<Delivery>, StoreError> {
-        self.outbox_claim(owner, now_ms, lease_ms, limit).await
+        self.outbox_claim(owner, targets, now_ms, lease_ms, limit)
+            .await
     }
 
     async fn finish_delivery(

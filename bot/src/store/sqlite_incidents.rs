@@ -179,16 +179,21 @@ impl SqliteStore {
     pub(super) async fn outbox_claim(
         &self,
         owner: &str,
+        targets: &[&str],
         now_ms: i64,
         lease_ms: i64,
         limit: u32,
     ) -> Result<Vec<Delivery>, StoreError> {
         // A row waits for the earlier rows of its incident and target: a resolve never
-        // overtakes its trigger, an update never its post.
+        // overtakes its trigger, an update never its post. Only rows this owner can send are
+        // taken (a shell leaves Slack's posts to a serving opsbot); the target list is one
+        // bound text, matched with LIKE and ||, which PostgreSQL reads the same.
+        let targets = format!(",{},", targets.join(","));
         let candidates = sqlx::query(
             "SELECT * FROM outbox o
              WHERE o.state = ? AND o.next_attempt_at <= ?
                AND (o.claimed_until IS NULL OR o.claimed_until < ?)
+               AND ? LIKE ('%,' || o.target || ',%')
                AND NOT EXISTS (SELECT 1 FROM outbox p
                    WHERE p.incident_id = o.incident_id AND p.target = o.target
                      AND p.state = ? AND p.seq < o.seq)
@@ -197,6 +202,7 @@ impl SqliteStore {
         .bind(PENDING)
         .bind(now_ms)
         .bind(now_ms)
+        .bind(&targets)
         .bind(PENDING)
         .bind(i64::from(limit))
         .fetch_all(&self.pool)

@@ -4,6 +4,9 @@
 use super::*;
 use crate::store::Store;
 
+/// Every target the tests queue for.
+const ALL: &[&str] = &["pagerduty", "slack", "webhook"];
+
 async fn store() -> (tempfile::TempDir, SqliteStore) {
     let dir = tempfile::tempdir().expect("dir");
     let store = SqliteStore::open(&dir.path().join("state.db"))
@@ -101,14 +104,14 @@ async fn claims_are_exclusive_ordered_and_leased() {
         .expect("enqueue");
     let now = chrono::Utc::now().timestamp_millis() + 1;
     let first = store
-        .claim_deliveries("one", now, 1_000, 10)
+        .claim_deliveries("one", ALL, now, 1_000, 10)
         .await
         .expect("claim");
     let actions: Vec<&str> = first.iter().map(|d| d.action.as_str()).collect();
     // The resolve waits for its trigger.
     assert_eq!(actions, ["trigger", "post"]);
     let second = store
-        .claim_deliveries("two", now, 1_000, 10)
+        .claim_deliveries("two", ALL, now, 1_000, 10)
         .await
         .expect("claim");
     assert!(second.is_empty(), "claimed rows are not handed out twice");
@@ -123,7 +126,7 @@ async fn claims_are_exclusive_ordered_and_leased() {
         .await
         .expect("finish");
     let next = store
-        .claim_deliveries("two", now, 1_000, 10)
+        .claim_deliveries("two", ALL, now, 1_000, 10)
         .await
         .expect("claim");
     assert_eq!(next.len(), 1);
@@ -131,7 +134,7 @@ async fn claims_are_exclusive_ordered_and_leased() {
 
     // "one" died holding the post; after its lease another takes it up.
     let later = store
-        .claim_deliveries("two", now + 2_000, 1_000, 10)
+        .claim_deliveries("two", ALL, now + 2_000, 1_000, 10)
         .await
         .expect("claim");
     assert!(later.iter().any(|d| d.action == "post"));
@@ -158,7 +161,7 @@ async fn a_retry_waits_until_it_is_due() {
         .expect("open");
     let now = chrono::Utc::now().timestamp_millis() + 1;
     let row = store
-        .claim_deliveries("one", now, 1_000, 10)
+        .claim_deliveries("one", ALL, now, 1_000, 10)
         .await
         .expect("claim");
     store
@@ -174,16 +177,41 @@ async fn a_retry_waits_until_it_is_due() {
         .expect("finish");
     assert!(
         store
-            .claim_deliveries("one", now + 10, 1_000, 10)
+            .claim_deliveries("one", ALL, now + 10, 1_000, 10)
             .await
             .expect("claim")
             .is_empty()
     );
     let due = store
-        .claim_deliveries("one", now + 5_000, 1_000, 10)
+        .claim_deliveries("one", ALL, now + 5_000, 1_000, 10)
         .await
         .expect("claim");
     assert_eq!(due.len(), 1);
     assert_eq!(due[0].attempts, 1);
     assert_eq!(due[0].last_error.as_deref(), Some("HTTP 500"));
+}
+
+#[tokio::test]
+async fn an_owner_claims_only_what_it_can_send() {
+    let (_dir, store) = store().await;
+    store
+        .open_incident(
+            &incident("a", "k"),
+            &[to("slack", "post"), to("webhook", "trigger")],
+        )
+        .await
+        .expect("open");
+    let now = chrono::Utc::now().timestamp_millis() + 1;
+    let shell = store
+        .claim_deliveries("shell", &["webhook"], now, 1_000, 10)
+        .await
+        .expect("claim");
+    assert_eq!(shell.len(), 1);
+    assert_eq!(shell[0].target, "webhook");
+    let serve = store
+        .claim_deliveries("serve", &["slack", "webhook"], now, 1_000, 10)
+        .await
+        .expect("claim");
+    assert_eq!(serve.len(), 1);
+    assert_eq!(serve[0].target, "slack");
 }

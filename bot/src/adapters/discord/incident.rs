@@ -170,7 +170,7 @@ impl DiscordIncidents {
 #[async_trait]
 impl IncidentChannel for DiscordIncidents {
     fn target(&self) -> &'static str {
-        "discord"
+        crate::paging::DISCORD
     }
 
     async fn post(&self, contact: &Contact, view: &IncidentView) -> Result<String, SendError> {

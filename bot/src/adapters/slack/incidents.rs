@@ -60,7 +60,7 @@ pub(crate) fn send_error(error: ApiError) -> SendError {
 #[async_trait]
 impl IncidentChannel for SlackIncidents {
     fn target(&self) -> &'static str {
-        "slack"
+        crate::paging::SLACK
     }
 
     async fn post(&self, contact: &Contact, view: &IncidentView) -> Result<String, SendError> {
