@@ -36,5 +36,5 @@ if ! ETCDCTL_API=3 etcdctl --endpoints=http://127.0.0.1:2379 --dial-timeout=1s e
 fi
 
 target/release/opsbot check-config --config deploy/opsbot.toml
-echo "Type help, etcd status, etcd snapshot -c mgmt, contacts; Ctrl-D to leave."
+echo "Type help, etcd status, etcd snapshot -c mgmt, contacts, pages; Ctrl-D to leave."
 target/release/opsbot shell --config deploy/opsbot.toml --as "$name" || true
