@@ -157,7 +157,7 @@ impl Step for ListDeliveries {
                     Cell::Text(i.id),
                     Cell::Text(i.situation),
                     Cell::Text(i.severity.as_str().to_string()),
-                    Cell::Text(i.state),
+                    Cell::Message(word(&i.state)),
                     Cell::Text(i.source),
                     Cell::Text(i.summary),
                     Cell::Text(at(i.opened_at)),
@@ -193,13 +193,25 @@ impl Step for ListDeliveries {
                 Cell::Text(d.situation),
                 Cell::Text(d.target),
                 Cell::Text(d.action),
-                Cell::Text(d.state),
+                Cell::Message(word(&d.state)),
                 Cell::Text(d.attempts.to_string()),
                 Cell::Message(note),
             ]);
         }
         cx.report.push(Block::Table(table));
         Ok(())
+    }
+}
+
+/// A state as people read it, in their language; one the bot does not know, as stored.
+fn word(state: &str) -> Message {
+    match state {
+        "open" => msg!("pages-state-open"),
+        "acknowledged" => msg!("pages-state-acknowledged"),
+        "pending" => msg!("pages-state-pending"),
+        "delivered" => msg!("pages-state-delivered"),
+        "failed" => msg!("pages-state-failed"),
+        other => msg!("pages-state-other", state = other),
     }
 }
 

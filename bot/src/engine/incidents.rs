@@ -48,6 +48,16 @@ impl IncidentMove {
     }
 }
 
+/// An incident's state in the reader's language.
+fn state_word(state: crate::paging::IncidentState) -> Message {
+    use crate::paging::IncidentState;
+    match state {
+        IncidentState::Open => msg!("pages-state-open"),
+        IncidentState::Acknowledged => msg!("pages-state-acknowledged"),
+        IncidentState::Resolved => msg!("pages-state-resolved"),
+    }
+}
+
 impl Engine {
     pub(super) async fn move_incident(
         &self,
@@ -109,7 +119,7 @@ impl Engine {
                     .refuse(
                         audit,
                         Some(PAGE_OPERATION),
-                        msg!("incident-already", id = id, state = state.as_str()),
+                        msg!("incident-already", id = id, state = state_word(state)),
                         Outcome::NotRun,
                         reply,
                     )
