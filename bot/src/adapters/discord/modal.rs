@@ -9,15 +9,12 @@
 //! modal. Discord says nothing when a modal is dismissed, so the button stays usable until the
 //! prompt is answered or times out.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use commands::{Message, Secret, msg};
 use reqwest::Method;
 use serde_json::{Value, json};
-use tokio::sync::oneshot;
 
 use super::encoder;
 use super::inbound::Interaction;
@@ -45,88 +42,7 @@ const MAX_VALUE: u64 = 4000;
 /// Discord's limit on a button's label.
 const MAX_BUTTON: usize = 80;
 
-/// Why a prompt would not take a click or an answer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Refusal {
-    /// Answered, timed out, or never ours.
-    Stale,
-    /// Someone other than the person who ran the command.
-    NotYours,
-}
-
-/// The prompts waiting for an answer, by id.
-pub(crate) struct Prompts {
-    pending: Mutex<HashMap<String, Pending>>,
-    pub timeout: Duration,
-}
-
-struct Pending {
-    /// The Discord user who ran the command: the only one who may answer.
-    user: String,
-    /// The question, already in the bot's language: the modal's label.
-    question: String,
-    answer: oneshot::Sender<Option<Secret>>,
-}
-
-impl Prompts {
-    pub fn new(timeout: Duration) -> Self {
-        Prompts {
-            pending: Mutex::default(),
-            timeout,
-        }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Pending>> {
-        self.pending.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// A new prompt for `user`; the receiver gets the answer.
-    pub fn open(&self, user: &str, question: &str) -> (String, oneshot::Receiver<Option<Secret>>) {
-        let id = uuid::Uuid::new_v4().simple().to_string();
-        let (tx, rx) = oneshot::channel();
-        let pending = Pending {
-            user: user.to_string(),
-            question: question.to_string(),
-            answer: tx,
-        };
-        self.lock().insert(id.clone(), pending);
-        (id, rx)
-    }
-
-    /// The question of an open prompt, for `user` only.
-    pub fn question(&self, id: &str, user: &str) -> Result<String, Refusal> {
-        match self.lock().get(id) {
-            None => Err(Refusal::Stale),
-            Some(p) if p.user != user => Err(Refusal::NotYours),
-            Some(p) => Ok(p.question.clone()),
-        }
-    }
-
-    /// Hands `answer` to the waiting run and closes the prompt, if `user` is its person.
-    pub fn answer(&self, id: &str, user: &str, answer: Option<Secret>) -> Result<(), Refusal> {
-        let mut pending = self.lock();
-        match pending.get(id) {
-            None => return Err(Refusal::Stale),
-            Some(p) if p.user != user => return Err(Refusal::NotYours),
-            Some(_) => {}
-        }
-        let Some(p) = pending.remove(id) else {
-            return Err(Refusal::Stale);
-        };
-        // The run may have stopped waiting (timed out) a moment ago; nothing to do then.
-        let _ = p.answer.send(answer);
-        Ok(())
-    }
-
-    pub fn forget(&self, id: &str) {
-        self.lock().remove(id);
-    }
-
-    #[cfg(test)]
-    fn len(&self) -> usize {
-        self.lock().len()
-    }
-}
+pub(crate) use crate::adapters::prompts::{Prompts, Refusal};
 
 /// A run's private questions to its requester: the engine's [`commands::Prompt`] for Discord.
 pub(crate) struct Asker {
@@ -328,7 +244,7 @@ pub(crate) fn submit(chat: &Chat, interaction: &Interaction) -> Answer {
     };
     let answer = data.input(INPUT_ID).cloned();
     match chat.prompts.answer(id, user, answer) {
-        Ok(()) => ephemeral_answer(&chat.l10n, "✓", &msg!("discord-prompt-received")),
+        Ok(_) => ephemeral_answer(&chat.l10n, "✓", &msg!("discord-prompt-received")),
         Err(refusal) => {
             tracing::info!(?refusal, user, "a private prompt's answer was refused");
             refusal_answer(&chat.l10n, refusal)
@@ -340,26 +256,6 @@ pub(crate) fn submit(chat: &Chat, interaction: &Interaction) -> Answer {
 mod tests {
     use super::*;
     use crate::i18n::Locale;
-
-    #[tokio::test]
-    async fn only_the_runner_answers_a_prompt_and_only_once() {
-        let prompts = Prompts::new(Duration::from_secs(5));
-        let (id, answer) = prompts.open("200", "Key share 1 of 3");
-        assert_eq!(prompts.question(&id, "100"), Err(Refusal::NotYours));
-        assert_eq!(
-            prompts.question(&id, "200").as_deref(),
-            Ok("Key share 1 of 3")
-        );
-        let share = Some(Secret::new("s3cret"));
-        assert_eq!(
-            prompts.answer(&id, "100", share.clone()),
-            Err(Refusal::NotYours)
-        );
-        assert_eq!(prompts.answer(&id, "200", share.clone()), Ok(()));
-        assert_eq!(answer.await.expect("answered"), share);
-        assert_eq!(prompts.answer(&id, "200", None), Err(Refusal::Stale));
-        assert_eq!(prompts.len(), 0, "an answered prompt is forgotten");
-    }
 
     fn submission(custom_id: &str, user: &str, typed: &str) -> Interaction {
         let body = json!({

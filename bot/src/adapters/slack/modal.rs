@@ -8,8 +8,7 @@
 //! and nowhere else: it is not logged, echoed, stored or put in a message. Slack's
 //! plain_text_input cannot mask what is typed; only the person typing sees the modal.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -21,7 +20,6 @@ use slack_morphism::prelude::{
     SlackChannelId, SlackInputBlock, SlackInputBlockElement, SlackModalView, SlackTriggerId,
     SlackUserId, SlackView,
 };
-use tokio::sync::oneshot;
 
 use super::encoder::{self, Rendered};
 use super::inbound::ViewPayload;
@@ -40,105 +38,7 @@ const MAX_TITLE: usize = 24;
 /// Slack's limit on an input block's label.
 const MAX_LABEL: usize = 2000;
 
-/// Why a prompt would not take a click or an answer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Refusal {
-    /// Answered, timed out, or never ours.
-    Stale,
-    /// Someone other than the person who ran the command.
-    NotYours,
-}
-
-/// The prompts waiting for an answer, by id.
-pub(crate) struct Prompts {
-    pending: Mutex<HashMap<String, Pending>>,
-    pub timeout: Duration,
-}
-
-struct Pending {
-    /// The Slack user who ran the command: the only one who may answer.
-    user: String,
-    /// The question, already in the bot's language: the modal's label.
-    question: String,
-    answer: oneshot::Sender<Option<Secret>>,
-    /// The response_url of the click that opened the modal: it can delete the ephemeral
-    /// prompt message once the prompt is over, so no stale button is left.
-    response_url: Option<String>,
-}
-
-impl Prompts {
-    pub fn new(timeout: Duration) -> Self {
-        Prompts {
-            pending: Mutex::default(),
-            timeout,
-        }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Pending>> {
-        self.pending.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// A new prompt for `user`; the receiver gets the answer, or None if it was closed.
-    pub fn open(&self, user: &str, question: &str) -> (String, oneshot::Receiver<Option<Secret>>) {
-        let id = uuid::Uuid::new_v4().simple().to_string();
-        let (tx, rx) = oneshot::channel();
-        let pending = Pending {
-            user: user.to_string(),
-            question: question.to_string(),
-            answer: tx,
-            response_url: None,
-        };
-        self.lock().insert(id.clone(), pending);
-        (id, rx)
-    }
-
-    /// The question of an open prompt, for `user` only.
-    pub fn question(&self, id: &str, user: &str) -> Result<String, Refusal> {
-        match self.lock().get(id) {
-            None => Err(Refusal::Stale),
-            Some(p) if p.user != user => Err(Refusal::NotYours),
-            Some(p) => Ok(p.question.clone()),
-        }
-    }
-
-    /// Remembers where the prompt's message can be deleted from.
-    pub fn clicked(&self, id: &str, response_url: Option<String>) {
-        if let Some(p) = self.lock().get_mut(id) {
-            p.response_url = response_url.or(p.response_url.take());
-        }
-    }
-
-    /// Hands `answer` to the waiting run and closes the prompt, if `user` is its person.
-    /// Returns the response_url of its message, if a click gave one.
-    pub fn answer(
-        &self,
-        id: &str,
-        user: &str,
-        answer: Option<Secret>,
-    ) -> Result<Option<String>, Refusal> {
-        let mut pending = self.lock();
-        match pending.get(id) {
-            None => return Err(Refusal::Stale),
-            Some(p) if p.user != user => return Err(Refusal::NotYours),
-            Some(_) => {}
-        }
-        let Some(p) = pending.remove(id) else {
-            return Err(Refusal::Stale);
-        };
-        // The run may have stopped waiting (timed out) a moment ago; nothing to do then.
-        let _ = p.answer.send(answer);
-        Ok(p.response_url)
-    }
-
-    pub fn forget(&self, id: &str) {
-        self.lock().remove(id);
-    }
-
-    #[cfg(test)]
-    fn len(&self) -> usize {
-        self.lock().len()
-    }
-}
+pub(crate) use crate::adapters::prompts::{Prompts, Refusal};
 
 /// A run's private questions to its requester: the engine's [`commands::Prompt`] for Slack.
 pub(crate) struct Asker {
@@ -386,38 +286,6 @@ mod tests {
     use super::*;
     use crate::adapters::slack::inbound::Interaction;
     use crate::i18n::Locale;
-
-    #[tokio::test]
-    async fn only_the_runner_answers_a_prompt_and_only_once() {
-        let prompts = Prompts::new(Duration::from_secs(5));
-        let (id, answer) = prompts.open("U0RUNNER", "Key share 1 of 3");
-        assert_eq!(prompts.question(&id, "U0OTHER"), Err(Refusal::NotYours));
-        assert_eq!(
-            prompts.question(&id, "U0RUNNER").as_deref(),
-            Ok("Key share 1 of 3")
-        );
-        let share = Some(Secret::new("s3cret"));
-        assert_eq!(
-            prompts.answer(&id, "U0OTHER", share.clone()),
-            Err(Refusal::NotYours)
-        );
-        prompts.clicked(&id, Some("http://127.0.0.1:9/response/R1".to_string()));
-        assert_eq!(
-            prompts.answer(&id, "U0RUNNER", share.clone()),
-            Ok(Some("http://127.0.0.1:9/response/R1".to_string()))
-        );
-        assert_eq!(answer.await.expect("answered"), share);
-        assert_eq!(prompts.answer(&id, "U0RUNNER", None), Err(Refusal::Stale));
-        assert_eq!(prompts.len(), 0, "an answered prompt is forgotten");
-    }
-
-    #[tokio::test]
-    async fn a_closed_prompt_answers_none() {
-        let prompts = Prompts::new(Duration::from_secs(5));
-        let (id, answer) = prompts.open("U0RUNNER", "q");
-        prompts.answer(&id, "U0RUNNER", None).expect("closed");
-        assert_eq!(answer.await.expect("answered"), None);
-    }
 
     fn submission(callback: &str, metadata: &str, typed: &str) -> Value {
         json!({
