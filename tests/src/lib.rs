@@ -7,6 +7,7 @@ pub mod etcd;
 pub mod fixtures;
 pub mod kube;
 pub mod kubelet;
+pub mod load;
 pub mod pagers;
 pub mod slack;
 pub mod smtp;
