@@ -1,6 +1,7 @@
 //! Test servers and helpers for the integration tests: a real etcd on a free loopback port,
 //! generic emulators of the Kubernetes and Slack APIs on 127.0.0.1, and a driver for the
 //! real `opsbot` binary.
+pub mod background;
 pub mod bot;
 pub mod discord;
 pub mod etcd;

@@ -16,16 +16,16 @@
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
+use crate::background::Background;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
-use tokio::sync::{Notify, oneshot};
+use tokio::sync::Notify;
 
 /// One request as it arrived.
 #[derive(Clone, Debug)]
@@ -110,7 +110,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 /// A running receiver. Dropping it stops the server.
 pub struct Receiver {
     shared: Arc<Shared>,
-    running: Option<(oneshot::Sender<()>, JoinHandle<()>)>,
+    server: Background,
 }
 
 impl Receiver {
@@ -118,9 +118,6 @@ impl Receiver {
     pub fn start() -> Receiver {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         let port = listener.local_addr().expect("local address").port();
-        listener
-            .set_nonblocking(true)
-            .expect("non-blocking listener");
         let shared = Arc::new(Shared {
             queue: Mutex::new(VecDeque::new()),
             default: Mutex::new(Reply::status(202)),
@@ -128,33 +125,9 @@ impl Receiver {
             arrived: Notify::new(),
             port,
         });
-        let (stop, stopped) = oneshot::channel::<()>();
         let app = Router::new().fallback(receive).with_state(shared.clone());
-        let thread = std::thread::Builder::new()
-            .name(format!("pager-receiver-{port}"))
-            .spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("tokio runtime for the pager receiver");
-                runtime.block_on(async move {
-                    let listener =
-                        tokio::net::TcpListener::from_std(listener).expect("tokio listener");
-                    tokio::select! {
-                        served = axum::serve(listener, app) => {
-                            if let Err(error) = served {
-                                eprintln!("pager receiver stopped: {error}");
-                            }
-                        }
-                        _ = stopped => {}
-                    }
-                });
-            })
-            .expect("spawn the pager receiver thread");
-        Receiver {
-            shared,
-            running: Some((stop, thread)),
-        }
+        let server = Background::serve(&format!("pager-receiver-{port}"), listener, app);
+        Receiver { shared, server }
     }
 
     /// `http://127.0.0.1:PORT`, for `paging.pagerduty_url`, `paging.opsgenie_url` or (with a
@@ -200,16 +173,7 @@ impl Receiver {
 
     /// Goes away: the port refuses connections from now on.
     pub fn stop(&mut self) {
-        if let Some((stop, thread)) = self.running.take() {
-            let _ = stop.send(());
-            let _ = thread.join();
-        }
-    }
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        self.stop();
+        self.server.stop();
     }
 }
 

@@ -17,8 +17,8 @@
 //! ```
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::thread::JoinHandle;
 
+use crate::background::Background;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -26,7 +26,6 @@ use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use tokio::sync::oneshot;
 
 /// One request the server received. An unseal request's body holds a key share: tests that
 /// check shares are sent read it here; nothing else should ever see it.
@@ -72,7 +71,7 @@ impl Shared {
 /// A running Vault. Dropping it stops the server.
 pub struct VaultServer {
     shared: Arc<Shared>,
-    running: Option<(oneshot::Sender<()>, JoinHandle<()>)>,
+    server: Background,
 }
 
 impl VaultServer {
@@ -80,9 +79,6 @@ impl VaultServer {
     pub fn start() -> VaultServer {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         let port = listener.local_addr().expect("local address").port();
-        listener
-            .set_nonblocking(true)
-            .expect("non-blocking listener");
         let keys = (1..=5).map(|i| share(port, i)).collect();
         let shared = Arc::new(Shared {
             seal: Mutex::new(Seal {
@@ -98,33 +94,9 @@ impl VaultServer {
             requests: Mutex::new(Vec::new()),
             port,
         });
-        let (stop, stopped) = oneshot::channel::<()>();
         let app = Router::new().fallback(dispatch).with_state(shared.clone());
-        let thread = std::thread::Builder::new()
-            .name(format!("vault-test-server-{port}"))
-            .spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("tokio runtime for the vault test server");
-                runtime.block_on(async move {
-                    let listener =
-                        tokio::net::TcpListener::from_std(listener).expect("tokio listener");
-                    tokio::select! {
-                        served = axum::serve(listener, app) => {
-                            if let Err(error) = served {
-                                eprintln!("vault test server stopped: {error}");
-                            }
-                        }
-                        _ = stopped => {}
-                    }
-                });
-            })
-            .expect("spawn the vault test server thread");
-        VaultServer {
-            shared,
-            running: Some((stop, thread)),
-        }
+        let server = Background::serve(&format!("vault-test-server-{port}"), listener, app);
+        VaultServer { shared, server }
     }
 
     /// `http://127.0.0.1:PORT`, for `vault.address`.
@@ -191,16 +163,7 @@ impl VaultServer {
 
     /// Goes away: the port refuses connections from now on.
     pub fn stop(&mut self) {
-        if let Some((stop, thread)) = self.running.take() {
-            let _ = stop.send(());
-            let _ = thread.join();
-        }
-    }
-}
-
-impl Drop for VaultServer {
-    fn drop(&mut self) {
-        self.stop();
+        self.server.stop();
     }
 }
 
