@@ -4,8 +4,9 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+
+use crate::background::Background;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::thread::JoinHandle;
 use std::time::Instant;
 
 use axum::Router;
@@ -15,7 +16,6 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use serde_json::{Value, json};
-use tokio::sync::oneshot;
 
 /// One API call as received.
 #[derive(Clone, Debug)]
@@ -133,55 +133,24 @@ impl Shared {
 pub(crate) struct Running {
     pub shared: Shared,
     pub addr: SocketAddr,
-    shutdown: Option<oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
+    /// Dropping it stops the runtime and with it every connection.
+    _server: Background,
 }
 
 impl Running {
     pub fn start() -> Running {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-        listener
-            .set_nonblocking(true)
-            .expect("non-blocking listener");
         let addr = listener.local_addr().expect("listener address");
         let shared = Shared::default();
         let app = Router::new()
             .route("/api/v10/{*rest}", any(handle))
             .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
             .with_state(shared.clone());
-        let (shutdown, stopped) = oneshot::channel::<()>();
-        let thread = std::thread::Builder::new()
-            .name(format!("discord-emulator-{}", addr.port()))
-            .spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("tokio runtime for the Discord emulator");
-                runtime.block_on(async move {
-                    let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-                    tokio::select! {
-                        _ = axum::serve(listener, app) => {}
-                        _ = stopped => {}
-                    }
-                });
-            })
-            .expect("spawn the Discord emulator thread");
+        let server = Background::serve(&format!("discord-emulator-{}", addr.port()), listener, app);
         Running {
             shared,
             addr,
-            shutdown: Some(shutdown),
-            thread: Some(thread),
-        }
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Some(s) = self.shutdown.take() {
-            let _ = s.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
+            _server: server,
         }
     }
 }

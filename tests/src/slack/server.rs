@@ -3,8 +3,9 @@
 //! limits), so the methods themselves only deal with Slack's semantics.
 
 use std::net::SocketAddr;
+
+use crate::background::Background;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::thread::JoinHandle;
 use std::time::Instant;
 
 use axum::Router;
@@ -14,7 +15,6 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use serde_json::{Map, Value, json};
-use tokio::sync::oneshot;
 
 use super::sign::form_decode;
 use super::state::{Call, Injected, ResponsePost, State};
@@ -39,8 +39,8 @@ impl Shared {
 pub(crate) struct Running {
     pub shared: Shared,
     pub addr: SocketAddr,
-    shutdown: Option<oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
+    /// Dropping it stops the runtime and with it every connection.
+    _server: Background,
 }
 
 impl Running {
@@ -48,51 +48,15 @@ impl Running {
         // Bound here, not in the thread, so the port is known before start() returns and a
         // client can never race the listener.
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-        listener
-            .set_nonblocking(true)
-            .expect("non-blocking listener");
         let addr = listener.local_addr().expect("listener address");
         let shared = Shared::default();
         shared.lock().base_url = format!("http://{addr}");
         let app = router(shared.clone());
-        let (shutdown, stopped) = oneshot::channel::<()>();
-        let thread = std::thread::Builder::new()
-            .name(format!("slack-emulator-{}", addr.port()))
-            .spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("tokio runtime for the Slack emulator");
-                runtime.block_on(async move {
-                    let listener = tokio::net::TcpListener::from_std(listener)
-                        .expect("tokio listener from std");
-                    tokio::select! {
-                        served = axum::serve(listener, app) => {
-                            if let Err(e) = served {
-                                eprintln!("slack emulator stopped: {e}");
-                            }
-                        }
-                        _ = stopped => {}
-                    }
-                });
-            })
-            .expect("spawn the Slack emulator thread");
+        let server = Background::serve(&format!("slack-emulator-{}", addr.port()), listener, app);
         Running {
             shared,
             addr,
-            shutdown: Some(shutdown),
-            thread: Some(thread),
-        }
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+            _server: server,
         }
     }
 }
