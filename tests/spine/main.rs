@@ -6,6 +6,7 @@ mod audit;
 mod config;
 mod etcd;
 mod host;
+mod identity;
 mod language;
 mod vault;
 
