@@ -8,6 +8,7 @@ mod etcd;
 mod host;
 mod identity;
 mod language;
+mod listeners;
 mod vault;
 
 use opsbot_tests::bot::Bot;
