@@ -222,8 +222,9 @@ async fn shell(path: &Path, claimed: Option<&str>) -> ExitCode {
         }
     };
     if claimed.is_some() {
-        // Before anything else, so a transcript shows whose words these are not.
-        say(
+        // Before anything else, so a transcript shows whose words these are not; on stderr,
+        // so that scripts reading the results on stdout see only results.
+        fail(
             &l10n,
             &msg!("shell-impersonating", subject = format!("shell:{name}")),
         );

@@ -95,12 +95,38 @@ fn impersonation_says_so_on_the_first_line() {
     let bot = bot(&etcd, true);
     let run = bot.shell("bob", "contacts\n");
     assert_eq!(run.code, 0, "{}", run.all());
-    let first = run.stdout.lines().next().unwrap_or_default();
+    // On stderr, so that stdout stays the results a script reads.
+    let first = run.stderr.lines().next().unwrap_or_default();
     assert!(
         first.contains("Impersonating shell:bob"),
         "first line: {first}\n{}",
         run.all()
     );
     let own = bot.shell_args(&[], "contacts\n");
-    assert!(!own.stdout.contains("Impersonating"), "{}", own.all());
+    assert!(!own.all().contains("Impersonating"), "{}", own.all());
+}
+
+/// Whoever starts the shell sets its environment, so `OPSBOT__SHELL__IMPERSONATION=true`
+/// must not turn impersonation on where the file leaves it off.
+#[test]
+fn impersonation_cannot_be_turned_on_from_the_environment() {
+    let etcd = EtcdServer::start();
+    let bot = bot(&etcd, false);
+    let out = std::process::Command::new(bin())
+        .args(["shell", "--config"])
+        .arg(bot.config())
+        .args(["--as", "bob"])
+        .env("OPSBOT__SHELL__IMPERSONATION", "true")
+        .env("RUST_LOG", "error")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run opsbot shell");
+    let run = Run::from(out);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(
+        run.stderr.contains("only in the configuration file"),
+        "{}",
+        run.all()
+    );
+    assert!(!run.all().contains("Impersonating"), "{}", run.all());
 }

@@ -12,3 +12,4 @@ slack-foreign-team = This opsbot does not act on requests from this Slack worksp
 discord-foreign-guild = This opsbot does not act on requests from this Discord server.
 discord-no-guild = This opsbot acts only in its Discord server, not in direct messages.
 serve-admin-listening = opsbot admin endpoints (/metrics, /readyz) on http://{ $address }
+config-impersonation-from-env = shell.impersonation can be turned on only in the configuration file, not from the environment (whoever starts a shell sets its environment).

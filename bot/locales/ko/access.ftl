@@ -12,3 +12,4 @@ slack-foreign-team = 이 opsbot은 이 Slack 워크스페이스의 요청을 처
 discord-foreign-guild = 이 opsbot은 이 Discord 서버의 요청을 처리하지 않습니다.
 discord-no-guild = 이 opsbot은 자신의 Discord 서버에서만 동작하며 DM에서는 동작하지 않습니다.
 serve-admin-listening = opsbot 관리용 엔드포인트(/metrics, /readyz): http://{ $address }
+config-impersonation-from-env = shell.impersonation은 환경 변수가 아니라 설정 파일에서만 켤 수 있습니다(셸을 시작하는 사람이 환경 변수를 정합니다).

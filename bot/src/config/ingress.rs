@@ -18,6 +18,11 @@ pub(super) struct Ingress {
 
 pub(super) fn check(c: &mut Checker<'_>, raw: &RawConfig, listen: SocketAddr) -> Ingress {
     let mut warnings = Vec::new();
+    // Whoever starts a shell sets its environment: impersonation from there would let any
+    // user of the bot host turn it on for themselves. Only the file can.
+    if raw.shell.impersonation && impersonation_from_environment() {
+        c.add("shell.impersonation", msg!("config-impersonation-from-env"));
+    }
     let admin_listen = raw.server.admin_listen.as_deref().and_then(|text| {
         let Ok(address) = text.trim().parse::<SocketAddr>() else {
             c.add(
@@ -82,6 +87,15 @@ pub(super) fn check(c: &mut Checker<'_>, raw: &RawConfig, listen: SocketAddr) ->
         admin_listen,
         warnings,
     }
+}
+
+/// Whether the environment sets `shell.impersonation` (in any case, as the `config` crate
+/// reads it).
+fn impersonation_from_environment() -> bool {
+    std::env::vars_os().any(|(name, _)| {
+        name.to_str()
+            .is_some_and(|n| n.eq_ignore_ascii_case("OPSBOT__SHELL__IMPERSONATION"))
+    })
 }
 
 /// Slack team ids: `T` (or `E` for an Enterprise Grid org) and upper-case letters and digits.
