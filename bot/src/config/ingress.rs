@@ -116,6 +116,61 @@ fn is_snowflake(text: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// Loads `extra` after a minimal valid configuration; the keys of the problems, or the
+    /// keys of the warnings when it loads.
+    fn load(extra: &str) -> Result<Vec<String>, Vec<String>> {
+        let dir = tempfile::tempdir().expect("dir");
+        let text =
+            format!("[state]\npath = \"state.db\"\n[policy]\nfile = \"policy.toml\"\n{extra}");
+        std::fs::write(dir.path().join("opsbot.toml"), text).expect("config");
+        std::fs::write(
+            dir.path().join("policy.toml"),
+            "[roles.r]\noperations = [\"contacts\"]\n",
+        )
+        .expect("policy");
+        let keys = |problems: Vec<Problem>| problems.into_iter().map(|p| p.key).collect();
+        super::super::load(&dir.path().join("opsbot.toml"))
+            .map(|config| keys(config.warnings))
+            .map_err(keys)
+    }
+
+    const SLACK: &str = "[slack]\nsigning_secret = \"s\"\nbot_token = \"xoxb-1\"\n";
+    const DISCORD: &str =
+        "[discord]\npublic_key = \"00\"\nbot_token = \"t\"\napplication_id = \"1\"\n";
+
+    #[test]
+    fn unpinned_chats_load_with_a_warning_and_pinned_ones_without() {
+        assert_eq!(load(SLACK), Ok(vec!["slack.team_id".to_string()]));
+        assert_eq!(
+            load(&format!("{SLACK}team_id = \"T0HOME\"\n")),
+            Ok(Vec::new())
+        );
+        assert_eq!(load(DISCORD), Ok(vec!["discord.guild_ids".to_string()]));
+        assert_eq!(
+            load(&format!("{DISCORD}guild_ids = [\"1300000000000000002\"]\n")),
+            Ok(Vec::new())
+        );
+    }
+
+    #[test]
+    fn bad_ids_durations_and_addresses_are_problems() {
+        let problems = load(&format!(
+            "{SLACK}team_id = \"home\"\n{DISCORD}guild_ids = [\"general\"]\n\
+             retry_after_max = \"soon\"\n[paging]\nretry_after_max = \"-1h\"\n\
+             [server]\nlisten = \"127.0.0.1:8080\"\nadmin_listen = \"127.0.0.1:8080\"\n"
+        ))
+        .expect_err("problems");
+        for key in [
+            "slack.team_id",
+            "discord.guild_ids[0]",
+            "discord.retry_after_max",
+            "paging.retry_after_max",
+            "server.admin_listen",
+        ] {
+            assert!(problems.iter().any(|k| k == key), "{key}: {problems:?}");
+        }
+    }
+
     #[test]
     fn ids_have_their_platform_shape() {
         assert!(is_slack_id("T0123ABC"));
