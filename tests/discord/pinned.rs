@@ -211,3 +211,25 @@ fn a_failing_follow_up_is_logged_without_its_token() {
     assert!(output.contains("could not be written"), "{output}");
     assert!(!output.contains(&token), "the token was logged:\n{output}");
 }
+
+/// Closes "absurd Retry-After panics": Discord (or something in its place) answering a 429
+/// with a wait of 1e300 s made `Duration::from_secs_f64` panic in the writer; now the call is
+/// given up at `discord.retry_after_max` and the bot carries on.
+#[test]
+fn an_absurd_retry_after_gives_the_call_up_without_a_panic() {
+    let rig = rig("en");
+    rig.discord.fail_next("/messages/@original", 429, 1e300, 1);
+    rig.command("200", &[], "840", "contacts");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !rig.served.output().contains("could not be written")
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let output = rig.served.output();
+    assert!(output.contains("could not be written"), "{output}");
+    assert!(!output.contains("panicked"), "{output}");
+    // The bot still answers.
+    rig.command("200", &[], "841", "contacts");
+    rig.wait_message("841", Duration::from_secs(20), is_final);
+}

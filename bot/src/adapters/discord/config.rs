@@ -131,3 +131,32 @@ impl DiscordConfig {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn section(retry_after_max: Option<&str>) -> DiscordSection {
+        DiscordSection {
+            public_key: Some(Secret::new("00")),
+            bot_token: Some(Secret::new("t")),
+            application_id: Some("1".into()),
+            retry_after_max: retry_after_max.map(str::to_string),
+            guild_ids: vec![" 1300000000000000002 ".into(), String::new()],
+            ..DiscordSection::default()
+        }
+    }
+
+    #[test]
+    fn the_rate_limit_cap_defaults_to_a_minute_and_guilds_are_trimmed() {
+        let config = DiscordConfig::from_section(&section(None)).expect("config");
+        assert_eq!(config.retry_after_max, DEFAULT_RETRY_AFTER_MAX);
+        assert_eq!(config.guild_ids, ["1300000000000000002"]);
+        let config = DiscordConfig::from_section(&section(Some("5s"))).expect("config");
+        assert_eq!(config.retry_after_max, Duration::from_secs(5));
+        assert!(matches!(
+            DiscordConfig::from_section(&section(Some("soon"))),
+            Err(SetupError::BadDuration { .. })
+        ));
+    }
+}
