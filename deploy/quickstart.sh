@@ -5,6 +5,8 @@
 # throwaway local etcd for the `mgmt` cluster of deploy/opsbot.toml (unless one already
 # answers on 127.0.0.1:2379), checks the configuration and opens `opsbot shell` as
 # shell:NAME (default: oncall, who may take snapshots; try `admin` or any other name).
+# Playing a NAME needs `[shell] impersonation = true`, which the demo config sets; in
+# production the shell is the OS user running it and `--as` is refused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name="${1:-oncall}"

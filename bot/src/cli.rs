@@ -27,12 +27,13 @@ enum Cmd {
         #[arg(long, default_value = "opsbot.toml")]
         config: PathBuf,
     },
-    /// A chat in the terminal as user shell:NAME, one command a line from stdin.
+    /// A chat in the terminal as shell:<your OS login name>, one command a line from stdin.
     Shell {
         #[arg(long, default_value = "opsbot.toml")]
         config: PathBuf,
+        /// Act as shell:NAME instead; only where the config says `shell.impersonation = true`.
         #[arg(long = "as", value_name = "NAME")]
-        name: String,
+        name: Option<String>,
     },
     /// Checks configuration and policy; every problem with its file, key and reason.
     CheckConfig {
@@ -90,7 +91,7 @@ enum AuditCmd {
 pub async fn run(args: Args) -> ExitCode {
     match args.command {
         Cmd::CheckConfig { config } => check_config(&config),
-        Cmd::Shell { config, name } => shell(&config, &name).await,
+        Cmd::Shell { config, name } => shell(&config, name.as_deref()).await,
         Cmd::CanI {
             config,
             subject,
@@ -174,6 +175,14 @@ fn check_config(path: &Path) -> ExitCode {
                     contacts = config.settings.contacts.len()
                 ),
             );
+            // Allowed, so exit 0; printed, so nobody runs unpinned without having read it.
+            if !config.warnings.is_empty() {
+                print_problems(&l10n, &config.warnings);
+                fail(
+                    &l10n,
+                    &msg!("check-config-warnings", count = config.warnings.len()),
+                );
+            }
             ExitCode::SUCCESS
         }
         Err(problems) => {
@@ -200,15 +209,27 @@ async fn open_store(config: &Config, l10n: &Localizer) -> Option<SqliteStore> {
 /// How long a shell waits at exit for its pages to go out.
 const SHELL_PAGE_DRAIN: std::time::Duration = std::time::Duration::from_secs(15);
 
-async fn shell(path: &Path, name: &str) -> ExitCode {
+async fn shell(path: &Path, claimed: Option<&str>) -> ExitCode {
     let Some(config) = load(path) else {
         return ExitCode::from(1);
     };
     let l10n = Localizer::new(config.locale);
-    if commands::validate::dns1123_subdomain(name).is_err() {
-        fail(&l10n, &msg!("shell-bad-name", name = name));
-        return ExitCode::from(2);
+    let name = match crate::adapters::shell::who(claimed, config.shell.impersonation) {
+        Ok(who) => who,
+        Err(refusal) => {
+            fail(&l10n, &refusal.message());
+            return ExitCode::from(refusal.exit_code());
+        }
+    };
+    if claimed.is_some() {
+        // Before anything else, so a transcript shows whose words these are not; on stderr,
+        // so that scripts reading the results on stdout see only results.
+        fail(
+            &l10n,
+            &msg!("shell-impersonating", subject = format!("shell:{name}")),
+        );
     }
+    let name = name.as_str();
     let Some(store) = open_store(&config, &l10n).await else {
         return ExitCode::from(1);
     };

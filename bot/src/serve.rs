@@ -164,17 +164,64 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
         slack: slack.clone(),
         discord: discord.clone(),
     };
+    let admin_listener = match config.admin_listen {
+        Some(admin) => Some(
+            TcpListener::bind(admin)
+                .await
+                .map_err(|source| ServeError::Bind {
+                    address: admin,
+                    source,
+                })?,
+        ),
+        None => None,
+    };
     // Scripts and tests read the address from this line (`server.listen` may say port 0).
     println!(
         "{}",
         l10n.text(&msg!("serve-listening", address = address.to_string()))
     );
+    for warning in &config.warnings {
+        tracing::warn!(key = %warning.key, "{}", l10n.text(&warning.reason));
+    }
+    let (stopping, stop) = tokio::sync::watch::channel(false);
+    let admin = admin_listener.map(|admin_listener| {
+        let admin_address = admin_listener.local_addr().ok();
+        // After the public address, which scripts read from the first such line.
+        if let Some(admin_address) = admin_address {
+            println!(
+                "{}",
+                l10n.text(&msg!(
+                    "serve-admin-listening",
+                    address = admin_address.to_string()
+                ))
+            );
+        }
+        let mut stop = stop.clone();
+        let app = http::admin_router(state.clone());
+        tokio::spawn(async move {
+            let stopped = async move {
+                let _ = stop.wait_for(|stopping| *stopping).await;
+            };
+            if let Err(e) = axum::serve(admin_listener, app)
+                .with_graceful_shutdown(stopped)
+                .await
+            {
+                tracing::error!(error = %e, "the admin listener stopped");
+            }
+        })
+    });
     tracing::info!(%address, socket_mode = socket_mode.is_some(), "serving");
     axum::serve(listener, http::router(state))
-        .with_graceful_shutdown(stop_signal())
+        .with_graceful_shutdown(async move {
+            stop_signal().await;
+            let _ = stopping.send(true);
+        })
         .await
         .map_err(ServeError::Server)?;
     tracing::info!("stopping");
+    if let Some(admin) = admin {
+        let _ = admin.await;
+    }
     drop(watchers);
     if let Some(socket_mode) = socket_mode {
         socket_mode.stop().await;

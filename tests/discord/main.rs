@@ -4,8 +4,10 @@
 
 mod approvals;
 mod commands;
+mod judged;
 mod local;
 mod modals;
+mod pinned;
 mod signatures;
 mod slash;
 

@@ -6,7 +6,9 @@ mod audit;
 mod config;
 mod etcd;
 mod host;
+mod identity;
 mod language;
+mod listeners;
 mod vault;
 
 use opsbot_tests::bot::Bot;

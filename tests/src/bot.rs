@@ -76,9 +76,17 @@ pub struct BotBuilder {
     extra: String,
     policy: String,
     paging: String,
+    impersonation: bool,
 }
 
 impl BotBuilder {
+    /// `shell.impersonation`: on by default, since tests play several people with `--as`;
+    /// off, the shell is the OS user running the test and `--as` is refused.
+    pub fn impersonation(mut self, on: bool) -> Self {
+        self.impersonation = on;
+        self
+    }
+
     /// The `[paging]` section's lines. By default PagerDuty is a local port where nothing
     /// listens, so no test can page the real one by accident.
     pub fn paging(mut self, lines: &str) -> Self {
@@ -145,6 +153,10 @@ impl BotBuilder {
              slack_mentions = [\"S0PLATFORM\"]\npagerduty_routing_key = \"R0UTINGKEY-SECRET\"\n",
         );
         config.push_str(&format!("[paging]\n{}\n", self.paging));
+        config.push_str(&format!(
+            "[shell]\nimpersonation = {}\n",
+            self.impersonation
+        ));
         config.push_str(&self.extra);
         std::fs::write(dir.path().join("opsbot.toml"), config).expect("write config");
         std::fs::write(dir.path().join("policy.toml"), &self.policy).expect("write policy");
@@ -175,6 +187,7 @@ impl Bot {
             extra: String::new(),
             policy: POLICY.to_string(),
             paging: "pagerduty_url = \"http://127.0.0.1:9\"\nretry_initial = \"100ms\"".to_string(),
+            impersonation: true,
         }
     }
 
@@ -208,11 +221,16 @@ impl Bot {
 
     /// `opsbot shell --as NAME` with `input` on stdin.
     pub fn shell(&self, name: &str, input: &str) -> Run {
+        self.shell_args(&["--as", name], input)
+    }
+
+    /// `opsbot shell` with `args` after `--config FILE` and `input` on stdin.
+    pub fn shell_args(&self, args: &[&str], input: &str) -> Run {
         let mut child = self
             .command()
             .args(["shell", "--config"])
             .arg(self.config())
-            .args(["--as", name])
+            .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

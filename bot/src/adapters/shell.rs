@@ -1,7 +1,10 @@
 //! The terminal as a chat: one command a line on stdin, progress on stdout as it happens.
 //!
-//! The subject is `shell:NAME`. It reads stdin, so it can be scripted:
-//! `echo "status -c all" | opsbot shell --config opsbot.toml --as alice`.
+//! The subject is `shell:NAME`, where NAME is the login name of the OS user running the
+//! process ([`who`]): the policy's `shell:` subjects mean the people who can log in to the bot
+//! host as that user, nobody who merely types a name. `--as NAME` is for demos and tests and
+//! works only where the config says `shell.impersonation = true`. It reads stdin, so it can
+//! be scripted: `echo "status -c all" | opsbot shell --config opsbot.toml`.
 
 use std::io::{IsTerminal, Write};
 use std::sync::Mutex;
@@ -9,9 +12,87 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use tokio::io::{AsyncBufReadExt, BufReader, Lines, Stdin};
 
+use commands::{Message, msg};
+
 use crate::engine::{Caller, Engine, Event, Outcome, Reply};
 use crate::i18n::Localizer;
 use crate::render;
+
+/// Why the shell will not start as anyone.
+#[derive(Debug, PartialEq)]
+pub enum Refusal {
+    /// `--as` where the config does not allow impersonation.
+    ImpersonationOff { name: String },
+    /// `--as` with something that is not a shell user name.
+    BadName { name: String },
+    /// The OS has no usable passwd entry for the effective uid.
+    NoLoginName { reason: String },
+}
+
+impl Refusal {
+    /// The one sentence the user reads.
+    pub fn message(&self) -> Message {
+        match self {
+            Refusal::ImpersonationOff { name } => {
+                msg!("shell-impersonation-off", name = name.as_str())
+            }
+            Refusal::BadName { name } => msg!("shell-bad-name", name = name.as_str()),
+            Refusal::NoLoginName { reason } => {
+                msg!("shell-no-login-name", reason = reason.as_str())
+            }
+        }
+    }
+
+    /// 2 for bad usage (`--as` where it is not allowed), 1 for a host that cannot say who runs.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Refusal::ImpersonationOff { .. } | Refusal::BadName { .. } => 2,
+            Refusal::NoLoginName { .. } => 1,
+        }
+    }
+}
+
+/// The NAME of `shell:NAME`: the claimed one where impersonation is on, else the OS's.
+pub fn who(claimed: Option<&str>, impersonation: bool) -> Result<String, Refusal> {
+    match claimed {
+        Some(name) if !impersonation => Err(Refusal::ImpersonationOff {
+            name: name.to_string(),
+        }),
+        Some(name) if commands::validate::dns1123_subdomain(name).is_err() => {
+            Err(Refusal::BadName {
+                name: name.to_string(),
+            })
+        }
+        Some(name) => Ok(name.to_string()),
+        None => login_name(),
+    }
+}
+
+/// The login name of the effective uid, from the passwd database (`getpwuid_r`, through
+/// `whoami`, which the tree already has and which never reads `$USER`: whoever starts a
+/// process sets its environment, not its uid). No entry, or a name that cannot be a subject,
+/// refuses rather than guessing.
+fn login_name() -> Result<String, Refusal> {
+    let name = whoami::username().map_err(|e| Refusal::NoLoginName {
+        reason: e.to_string(),
+    })?;
+    if is_login_name(&name) {
+        Ok(name)
+    } else {
+        Err(Refusal::NoLoginName {
+            reason: format!("{name:?} cannot be a subject"),
+        })
+    }
+}
+
+/// POSIX's portable user names: letters, digits, `.`, `_`, `-`, not starting with `-`.
+fn is_login_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('-')
+        && name
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '.' | '_' | '-'))
+}
 
 /// Prints events as they come; remembers the step plans to label progress lines.
 struct Terminal {
@@ -190,4 +271,42 @@ pub async fn run(engine: &Engine, name: &str) -> anyhow::Result<bool> {
         all_ok &= outcome == Outcome::Succeeded;
     }
     Ok(all_ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 11 (the terminal is a self-declared identity): `--as` is refused unless the
+    /// configuration allows impersonation.
+    #[test]
+    fn as_needs_impersonation_to_be_on() {
+        assert_eq!(
+            who(Some("bob"), false),
+            Err(Refusal::ImpersonationOff { name: "bob".into() })
+        );
+        assert_eq!(who(Some("bob"), true), Ok("bob".to_string()));
+        assert!(matches!(
+            who(Some("Bob Smith"), true),
+            Err(Refusal::BadName { .. })
+        ));
+    }
+
+    #[test]
+    fn without_as_the_name_is_the_os_users() {
+        let name = who(None, true).expect("this test runs as a user with a passwd entry");
+        assert!(is_login_name(&name));
+        // Whatever the environment claims.
+        assert_eq!(who(None, false), Ok(name));
+    }
+
+    #[test]
+    fn login_names_are_posix_portable() {
+        for good in ["root", "svc_ops", "jane.doe", "a-1"] {
+            assert!(is_login_name(good), "{good}");
+        }
+        for bad in ["", "-x", "a b", "a:b", "é"] {
+            assert!(!is_login_name(bad), "{bad}");
+        }
+    }
 }

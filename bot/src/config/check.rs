@@ -34,6 +34,15 @@ impl Checker<'_> {
         }
     }
 
+    /// A problem that does not stop the configuration from loading.
+    pub(super) fn warning(&self, key: &str, reason: Message) -> Problem {
+        Problem {
+            source: self.source_of(key),
+            key: key.to_string(),
+            reason,
+        }
+    }
+
     pub(super) fn add(&mut self, key: impl Into<String>, reason: Message) {
         let key = key.into();
         let source = self.source_of(&key);
@@ -67,9 +76,9 @@ impl Checker<'_> {
 }
 
 /// Top-level keys of CONTRACT.md.
-const SECTIONS: [&str; 13] = [
+const SECTIONS: [&str; 14] = [
     "locale", "server", "state", "policy", "slack", "discord", "clusters", "backup", "contacts",
-    "paging", "vault", "runners", "watchers",
+    "paging", "vault", "runners", "watchers", "shell",
 ];
 
 pub(super) fn check(path: &Path, tree: config::Config) -> Result<Config, Vec<Problem>> {
@@ -108,6 +117,7 @@ pub(super) fn check(path: &Path, tree: config::Config) -> Result<Config, Vec<Pro
         vault: c.section("vault"),
         runners: c.section("runners"),
         watchers: c.section("watchers"),
+        shell: c.section("shell"),
     };
     // Paths in the file are relative to the file; absolute, so reports name them fully.
     let parent = path.parent().unwrap_or(Path::new("."));
@@ -129,6 +139,7 @@ pub(super) fn check(path: &Path, tree: config::Config) -> Result<Config, Vec<Pro
         );
         SocketAddr::from(([127, 0, 0, 1], 8080))
     });
+    let ingress = super::ingress::check(&mut c, &raw, listen);
     let state_path = match &raw.state {
         Some(state) => relative_to(base, &state.path),
         None => {
@@ -174,6 +185,7 @@ pub(super) fn check(path: &Path, tree: config::Config) -> Result<Config, Vec<Pro
             path: path.to_path_buf(),
             locale,
             listen,
+            admin_listen: ingress.admin_listen,
             state_path,
             policy_path,
             policy,
@@ -214,6 +226,8 @@ pub(super) fn check(path: &Path, tree: config::Config) -> Result<Config, Vec<Pro
             discord: raw.discord,
             paging: raw.paging,
             watchers: raw.watchers,
+            shell: raw.shell,
+            warnings: ingress.warnings,
         }),
         _ => Err(c.problems),
     }

@@ -5,6 +5,7 @@
 //! same problems, each with its source, key and reason.
 
 mod check;
+mod ingress;
 mod paging;
 
 use std::collections::BTreeMap;
@@ -27,6 +28,8 @@ pub struct Config {
     pub path: PathBuf,
     pub locale: Locale,
     pub listen: SocketAddr,
+    /// `server.admin_listen`: a second listener for `/metrics` and the detailed `/readyz`.
+    pub admin_listen: Option<SocketAddr>,
     pub state_path: PathBuf,
     pub policy_path: PathBuf,
     pub policy: Policy,
@@ -35,6 +38,10 @@ pub struct Config {
     pub discord: Option<DiscordSection>,
     pub paging: Option<PagingSection>,
     pub watchers: WatchSettings,
+    pub shell: ShellSection,
+    /// Things that are allowed but probably not meant (an unpinned Slack workspace, say):
+    /// `check-config` prints them, `serve` logs them, neither refuses.
+    pub warnings: Vec<Problem>,
 }
 
 /// One thing wrong with the configuration.
@@ -68,11 +75,25 @@ pub(crate) struct RawConfig {
     pub runners: RunnerSettings,
     #[serde(default)]
     pub watchers: WatchSettings,
+    #[serde(default)]
+    pub shell: ShellSection,
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct ServerSection {
     pub listen: Option<String>,
+    /// Optional second listener (loopback, say) for `/metrics` and the detailed `/readyz`;
+    /// the public one then answers `/readyz` with ready or not only, and has no `/metrics`.
+    pub admin_listen: Option<String>,
+}
+
+/// `shell.*`: who `opsbot shell` may claim to be.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct ShellSection {
+    /// `true` lets `opsbot shell --as NAME` act as `shell:NAME` (demos, tests). Off, the shell
+    /// is `shell:<login name of the OS user running it>` and `--as` is refused.
+    #[serde(default)]
+    pub impersonation: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -94,6 +115,9 @@ pub struct SlackSection {
     pub app_token: Option<Secret>,
     pub api_url: Option<String>,
     pub incident_channel: Option<String>,
+    /// The only workspace (`T…`) whose requests are acted on; others are refused and
+    /// audited. Unset, a `*` subject matches users of any workspace the app is installed in.
+    pub team_id: Option<String>,
 }
 
 /// `discord.*`.
@@ -104,6 +128,13 @@ pub struct DiscordSection {
     pub application_id: Option<String>,
     pub api_url: Option<String>,
     pub incident_channel: Option<String>,
+    /// The only guilds whose interactions are acted on; others, and DMs, are refused and
+    /// audited. Empty, a `*` subject matches members of any guild the app is in.
+    #[serde(default)]
+    pub guild_ids: Vec<String>,
+    /// The longest rate-limit wait (`Retry-After`) the client sits through, e.g. `60s`
+    /// (the default); a longer one gives the call up.
+    pub retry_after_max: Option<String>,
 }
 
 /// `paging.*`: where pagers are reached.
@@ -118,6 +149,9 @@ pub struct PagingSection {
     /// twice as long, up to `retry_max` (default `5m`).
     pub retry_initial: Option<String>,
     pub retry_max: Option<String>,
+    /// The longest wait a provider's `Retry-After` can impose on the outbox, e.g. `5m` (the
+    /// default): a provider asking for days, or an absurd value, is retried after this.
+    pub retry_after_max: Option<String>,
 }
 
 impl PagingSection {
@@ -132,6 +166,7 @@ impl PagingSection {
         crate::paging::outbox::Backoff {
             initial: parse(&self.retry_initial, default.initial),
             max: parse(&self.retry_max, default.max),
+            retry_after_max: parse(&self.retry_after_max, default.retry_after_max),
         }
     }
 }

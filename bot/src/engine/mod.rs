@@ -11,6 +11,7 @@ mod help;
 mod incidents;
 mod judge;
 mod lifecycle;
+mod outside;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -42,6 +43,8 @@ pub struct Engine {
     instance: String,
     /// Paging, where the configuration sets it up.
     desk: Option<Arc<crate::paging::Desk>>,
+    /// Autocomplete's short-lived answers and its bound on lookups at once.
+    lookups: complete::Lookups,
 }
 
 /// Appends this request's records; a failed append stops the request (nothing runs unaudited).
@@ -84,6 +87,7 @@ impl Engine {
             clusters: Arc::default(),
             instance: lifecycle::instance_id(),
             desk: None,
+            lookups: complete::Lookups::default(),
         }
     }
 

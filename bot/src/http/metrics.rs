@@ -9,7 +9,9 @@
 //! | `opsbot_runs_in_flight` (gauge) | |
 //! | `opsbot_slack_api_errors_total` | `method`, `kind` (`ratelimited`, `transient`, `refused`, `gave_up`) |
 //! | `opsbot_slack_api_ratelimited_total` | `method` |
-//! | `opsbot_slack_rejected_total` | `reason` (signature checks that failed) |
+//! | `opsbot_slack_rejected_total` | `reason` (signature checks that failed; `foreign_team`) |
+//! | `opsbot_discord_rejected_total` | `reason` (signature checks that failed; `foreign_guild`) |
+//! | `opsbot_autocomplete_shed_total` | (lookups not made: too many at once) |
 //! | `opsbot_slack_duplicates_total` | `kind` (replays and Slack retries not acted on) |
 
 use std::sync::OnceLock;

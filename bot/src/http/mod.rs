@@ -1,7 +1,9 @@
 //! The HTTP side of `opsbot serve`, as one axum [`Router`] that tests call without a socket.
 //!
 //! Each chat brings its own routes (Slack: [`slack::routes`]); [`router`] merges those that
-//! are configured with the service endpoints: `/healthz`, `/readyz`, `/metrics`.
+//! are configured with the service endpoints: `/healthz`, `/readyz`, `/metrics`. Where
+//! `server.admin_listen` is set, `/metrics` and the detailed `/readyz` are served there only
+//! ([`admin_router`]), and the public `/readyz` says ready or not.
 
 pub mod discord;
 pub mod health;
@@ -35,9 +37,12 @@ pub struct AppState {
 pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/metrics", get(metrics::render))
-        .with_state(state.clone());
+        .route("/readyz", get(health::readyz));
+    // Without an admin listener the metrics stay where scrapers have always found them.
+    if state.config.admin_listen.is_none() {
+        app = app.route("/metrics", get(metrics::render));
+    }
+    let mut app = app.with_state(state.clone());
     if let Some(slack) = state.slack {
         app = app.merge(slack::routes(slack));
     }
@@ -45,4 +50,13 @@ pub fn router(state: AppState) -> Router {
         app = app.merge(discord::routes(discord));
     }
     app
+}
+
+/// The admin listener's endpoints (`server.admin_listen`): for the operator's network only.
+pub fn admin_router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz_detailed))
+        .route("/metrics", get(metrics::render))
+        .with_state(state)
 }

@@ -93,7 +93,7 @@ fn refuse(route: &'static str, error: &SignatureError) -> Response {
 
 fn ack(ack: Ack) -> Response {
     match ack {
-        Ack::Working(text) => {
+        Ack::Working(text) | Ack::Refused(text) => {
             Json(json!({"response_type": "ephemeral", "text": text})).into_response()
         }
         Ack::Empty | Ack::Duplicate => StatusCode::OK.into_response(),

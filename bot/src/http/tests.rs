@@ -24,10 +24,16 @@ struct Fixture {
 }
 
 async fn fixture(slack: Option<&SlackServer>) -> Fixture {
+    fixture_with(slack, "").await
+}
+
+/// `server` is the `[server]` section's lines.
+async fn fixture_with(slack: Option<&SlackServer>, server: &str) -> Fixture {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut text =
-        "locale = \"en\"\n[state]\npath = \"state.db\"\n[policy]\nfile = \"policy.toml\"\n"
-            .to_string();
+    let mut text = format!(
+        "locale = \"en\"\n[server]\n{server}\n[state]\npath = \"state.db\"\n\
+         [policy]\nfile = \"policy.toml\"\n"
+    );
     if let Some(slack) = slack {
         text.push_str(&format!(
             "[slack]\nsigning_secret = \"{SECRET}\"\nbot_token = \"xoxb-1\"\napi_url = \"{}\"\n",
@@ -204,4 +210,76 @@ async fn a_click_outside_block_actions_is_acked_and_ignored() {
     assert_eq!((status, answer.as_str()), (StatusCode::OK, ""));
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(slack.calls().is_empty());
+}
+
+/// Breaks the state store under the running router, as a full disk or a lost volume would.
+async fn break_store(f: &Fixture) {
+    use sqlx::Connection;
+    let url = format!("sqlite://{}", f.state.config.state_path.display());
+    let mut conn = sqlx::SqliteConnection::connect(&url).await.expect("db");
+    for statement in [
+        "DROP TABLE IF EXISTS audit_head",
+        "DROP TABLE IF EXISTS audit_log",
+    ] {
+        sqlx::query(statement)
+            .execute(&mut conn)
+            .await
+            .expect("drop");
+    }
+}
+
+/// Issue 11 (`/readyz` shows paths and errors): the public listener said which policy file
+/// was loaded and the store's error text; now it says which check failed and nothing more.
+#[tokio::test]
+async fn public_readyz_shows_no_paths_or_error_text() {
+    let f = fixture(None).await;
+    let (status, body) = call(&f.state, get("/readyz")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!body.contains("policy.toml"), "{body}");
+    break_store(&f).await;
+    let (status, body) = call(&f.state, get("/readyz")).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    let ready: Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(ready["ready"], false);
+    assert_eq!(ready["checks"]["store"]["ok"], false);
+    assert!(
+        !body.contains("audit_") && !body.contains("error"),
+        "{body}"
+    );
+    // The admin listener's /readyz keeps the detail for the operator.
+    let (status, body) = admin_call(&f.state, get("/readyz")).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        body.contains("no such table") && body.contains("policy.toml"),
+        "{body}"
+    );
+}
+
+/// With `server.admin_listen`, `/metrics` is served there and not on the public listener.
+#[tokio::test]
+async fn with_an_admin_listener_metrics_leave_the_public_one() {
+    let f = fixture_with(None, "admin_listen = \"127.0.0.1:0\"").await;
+    assert!(f.state.config.admin_listen.is_some());
+    let (status, _) = call(&f.state, get("/metrics")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = admin_call(&f.state, get("/metrics")).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = admin_call(&f.state, get("/readyz")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("policy.toml"), "{body}");
+}
+
+async fn admin_call(state: &AppState, request: Request<Body>) -> (StatusCode, String) {
+    let response = super::admin_router(state.clone())
+        .oneshot(request)
+        .await
+        .expect("infallible");
+    let status = response.status();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
 }

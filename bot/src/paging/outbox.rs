@@ -25,6 +25,9 @@ const POLL: Duration = Duration::from_millis(500);
 pub struct Backoff {
     pub initial: Duration,
     pub max: Duration,
+    /// The longest a provider's `Retry-After` may hold a page back (`paging.retry_after_max`):
+    /// a provider asking for a week, or a broken header, must not silence a page that long.
+    pub retry_after_max: Duration,
 }
 
 impl Default for Backoff {
@@ -32,6 +35,7 @@ impl Default for Backoff {
         Backoff {
             initial: Duration::from_secs(2),
             max: Duration::from_secs(300),
+            retry_after_max: Duration::from_secs(300),
         }
     }
 }
@@ -44,7 +48,8 @@ impl Backoff {
             .saturating_mul(2u32.saturating_pow(attempts.min(20)))
             .min(self.max);
         let jittered = doubled.mul_f64(0.5 + fastrand::f64() * 0.5);
-        jittered.max(at_least.unwrap_or_default())
+        let told = at_least.unwrap_or_default().min(self.retry_after_max);
+        jittered.max(told)
     }
 }
 
@@ -267,6 +272,7 @@ mod tests {
         let backoff = Backoff {
             initial: Duration::from_secs(2),
             max: Duration::from_secs(60),
+            retry_after_max: Duration::from_secs(300),
         };
         for attempts in 0..10 {
             let full = Duration::from_secs(2 * 2u64.pow(attempts)).min(Duration::from_secs(60));
@@ -275,5 +281,23 @@ mod tests {
         }
         let told = backoff.delay(0, Some(Duration::from_secs(30)));
         assert!(told >= Duration::from_secs(30));
+    }
+
+    /// Issue 11 (Retry-After capped): a provider answering `Retry-After` of a week, or the
+    /// largest duration there is, held the page back that long; now it waits the cap.
+    #[test]
+    fn a_provider_cannot_hold_a_page_back_past_the_cap() {
+        let backoff = Backoff {
+            initial: Duration::from_secs(2),
+            max: Duration::from_secs(60),
+            retry_after_max: Duration::from_secs(300),
+        };
+        for asked in [Duration::from_secs(7 * 86_400), Duration::MAX] {
+            assert_eq!(backoff.delay(3, Some(asked)), Duration::from_secs(300));
+        }
+        assert_eq!(
+            backoff.delay(0, Some(Duration::from_secs(120))),
+            Duration::from_secs(120)
+        );
     }
 }

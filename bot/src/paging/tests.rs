@@ -120,6 +120,7 @@ async fn desk(pager: Arc<Recorder>) -> (tempfile::TempDir, Arc<Desk>, Arc<Chat>)
     let fast = Backoff {
         initial: Duration::from_millis(50),
         max: Duration::from_millis(200),
+        retry_after_max: Duration::from_secs(300),
     };
     tokio::spawn(outbox::run(desk.clone(), "test".into(), fast));
     (dir, desk, chat)

@@ -22,6 +22,9 @@ pub enum AuditKind {
     Result,
     /// An incident was opened, acknowledged or resolved: who was called, and why.
     Incident,
+    /// Something was read for a chat's own interface (an autocomplete lookup), not by a
+    /// command: who, which cluster, which kind.
+    Read,
 }
 
 impl AuditKind {
@@ -33,6 +36,7 @@ impl AuditKind {
             AuditKind::Step => "step",
             AuditKind::Result => "result",
             AuditKind::Incident => "incident",
+            AuditKind::Read => "read",
         }
     }
 }

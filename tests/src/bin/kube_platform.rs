@@ -63,7 +63,7 @@ fn main() {
     };
     write("kubeconfig", kubeconfig(&refs));
     let mut config = String::from(
-        "locale = \"en\"\n[state]\npath = \"state.db\"\n[policy]\nfile = \"policy.toml\"\n[backup]\ndir = \"backups\"\n",
+        "locale = \"en\"\n[state]\npath = \"state.db\"\n[policy]\nfile = \"policy.toml\"\n[backup]\ndir = \"backups\"\n[shell]\nimpersonation = true\n",
     );
     for (name, _) in &clusters {
         config.push_str(&format!(

@@ -21,7 +21,12 @@ pub enum SetupError {
     BadUrl { url: String },
     #[error("the HTTP client could not be built: {0}")]
     Client(String),
+    #[error("discord.retry_after_max \"{value}\" is not a duration such as 60s")]
+    BadDuration { value: String },
 }
+
+/// The longest 429 wait sat through, unless `discord.retry_after_max` says otherwise.
+pub const DEFAULT_RETRY_AFTER_MAX: Duration = Duration::from_secs(60);
 
 /// Everything the adapter is built from. Secrets stay in [`Secret`], which never prints.
 #[derive(Clone, Debug)]
@@ -50,6 +55,10 @@ pub struct DiscordConfig {
     pub prompt_timeout: Duration,
     /// `discord.incident_channel`: where incidents are posted (none: no incident channel).
     pub incident_channel: Option<String>,
+    /// `discord.guild_ids`: the only guilds acted on; empty, any.
+    pub guild_ids: Vec<String>,
+    /// `discord.retry_after_max`: a rate-limit wait longer than this gives the call up.
+    pub retry_after_max: Duration,
 }
 
 impl DiscordConfig {
@@ -85,6 +94,14 @@ impl DiscordConfig {
         {
             return Err(SetupError::BadUrl { url: api_url });
         }
+        let retry_after_max = match section.retry_after_max.as_deref() {
+            None => DEFAULT_RETRY_AFTER_MAX,
+            Some(text) => {
+                commands::validate::duration(text).map_err(|_| SetupError::BadDuration {
+                    value: text.to_string(),
+                })?
+            }
+        };
         Ok(DiscordConfig {
             public_key,
             bot_token,
@@ -104,6 +121,42 @@ impl DiscordConfig {
                 .map(str::trim)
                 .filter(|c| !c.is_empty())
                 .map(str::to_string),
+            guild_ids: section
+                .guild_ids
+                .iter()
+                .map(|g| g.trim().to_string())
+                .filter(|g| !g.is_empty())
+                .collect(),
+            retry_after_max,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn section(retry_after_max: Option<&str>) -> DiscordSection {
+        DiscordSection {
+            public_key: Some(Secret::new("00")),
+            bot_token: Some(Secret::new("t")),
+            application_id: Some("1".into()),
+            retry_after_max: retry_after_max.map(str::to_string),
+            guild_ids: vec![" 1300000000000000002 ".into(), String::new()],
+            ..DiscordSection::default()
+        }
+    }
+
+    #[test]
+    fn the_rate_limit_cap_defaults_to_a_minute_and_guilds_are_trimmed() {
+        let config = DiscordConfig::from_section(&section(None)).expect("config");
+        assert_eq!(config.retry_after_max, DEFAULT_RETRY_AFTER_MAX);
+        assert_eq!(config.guild_ids, ["1300000000000000002"]);
+        let config = DiscordConfig::from_section(&section(Some("5s"))).expect("config");
+        assert_eq!(config.retry_after_max, Duration::from_secs(5));
+        assert!(matches!(
+            DiscordConfig::from_section(&section(Some("soon"))),
+            Err(SetupError::BadDuration { .. })
+        ));
     }
 }

@@ -25,6 +25,8 @@ pub struct Interaction {
     #[serde(default)]
     pub token: String,
     pub channel_id: Option<String>,
+    /// The guild it came from; None in a DM.
+    pub guild_id: Option<String>,
     /// In a guild: the member (with roles); in a DM only `user`.
     pub member: Option<Member>,
     pub user: Option<User>,

@@ -73,6 +73,9 @@ pub struct DiscordAdapter {
     verifier: Verifier,
     gate: Gate,
     incident_channel: Option<String>,
+    /// `discord.guild_ids`: interactions from other guilds, and DMs, are refused and
+    /// audited. Empty: any guild.
+    guild_ids: Vec<String>,
 }
 
 impl DiscordAdapter {
@@ -95,6 +98,7 @@ impl DiscordAdapter {
             verifier,
             gate: Gate::new(config.max_running, config.max_waiting),
             incident_channel: config.incident_channel,
+            guild_ids: config.guild_ids,
         }))
     }
 
@@ -111,6 +115,24 @@ impl DiscordAdapter {
     /// Answers an interaction at once (an autocomplete after its bounded lookup); the work,
     /// if any, runs in the background.
     pub async fn interaction(self: &Arc<Self>, interaction: Interaction) -> Answer {
+        if interaction.kind != inbound::PING
+            && let Some(refusal) = self.foreign(&interaction)
+        {
+            return refusal;
+        }
+        // A signed click or modal submission presented again (to this replica or another) is
+        // acted on once, as commands are; the replay gets an ack that changes nothing.
+        if matches!(
+            interaction.kind,
+            inbound::MESSAGE_COMPONENT | inbound::MODAL_SUBMIT
+        ) && !self
+            .engine
+            .first_time(&format!("discord:interaction:{}", interaction.id))
+            .await
+        {
+            metrics::counter!("opsbot_discord_duplicates_total").increment(1);
+            return Answer::Json(json!({ "type": DEFERRED_UPDATE_MESSAGE }));
+        }
         match interaction.kind {
             inbound::PING => Answer::Json(json!({ "type": PONG })),
             inbound::APPLICATION_COMMAND => self.command(interaction),
@@ -122,6 +144,56 @@ impl DiscordAdapter {
             })),
             _ => Answer::BadRequest("interaction type"),
         }
+    }
+
+    /// The refusal of an interaction from a guild the bot is not pinned to (or a DM, when it
+    /// is pinned), audited in the background as `rejected` with the guild; None to go on.
+    fn foreign(&self, interaction: &Interaction) -> Option<Answer> {
+        if self.guild_ids.is_empty() {
+            return None;
+        }
+        let guild = interaction.guild_id.as_deref();
+        if guild.is_some_and(|g| self.guild_ids.iter().any(|pinned| pinned == g)) {
+            return None;
+        }
+        let user = interaction.user_id().unwrap_or_default().to_string();
+        metrics::counter!("opsbot_discord_rejected_total", "reason" => "foreign_guild")
+            .increment(1);
+        tracing::warn!(
+            guild = guild.unwrap_or("DM"),
+            user,
+            "an interaction from outside the pinned guilds was refused"
+        );
+        let engine = self.engine.clone();
+        let subject = format!("{}{user}", identity::SUBJECT_PREFIX);
+        let detail = json!({
+            "chat": "discord",
+            "guild": guild,
+            "interaction": interaction.kind,
+            "text": interaction.line(),
+        });
+        self.chat
+            .tasks
+            .spawn(async move { engine.audit_foreign(&subject, detail).await });
+        if interaction.kind == inbound::AUTOCOMPLETE {
+            return Some(Answer::Json(json!({
+                "type": AUTOCOMPLETE_RESULT,
+                "data": { "choices": [] },
+            })));
+        }
+        let message = match guild {
+            Some(_) => msg!("discord-foreign-guild"),
+            None => msg!("discord-no-guild"),
+        };
+        let text = self.chat.l10n.text(&message);
+        Some(Answer::Json(json!({
+            "type": CHANNEL_MESSAGE,
+            "data": {
+                "content": encoder::truncate(&format!("✗ {text}"), encoder::CONTENT_MAX),
+                "flags": EPHEMERAL,
+                "allowed_mentions": {"parse": []},
+            },
+        })))
     }
 
     fn origin(&self, interaction: &Interaction, card_message: Option<String>) -> Option<Origin> {

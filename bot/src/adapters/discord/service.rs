@@ -13,8 +13,6 @@ use super::config::{DiscordConfig, SetupError};
 
 /// How many times one call is tried when Discord says wait or fails on its side.
 const ATTEMPTS: usize = 5;
-/// A 429 asking for longer than this is given up on (the message would be stale anyway).
-const LONGEST_WAIT: Duration = Duration::from_secs(60);
 
 #[derive(Debug, Error)]
 pub enum ApiError {
@@ -45,6 +43,9 @@ pub struct DiscordApi {
     base: String,
     bot_token: commands::Secret,
     pub application_id: String,
+    /// A 429 asking for longer than this (`discord.retry_after_max`) is given up on: the
+    /// message would be stale anyway, and a sender must not park a worker for days.
+    longest_wait: Duration,
 }
 
 impl DiscordApi {
@@ -53,12 +54,13 @@ impl DiscordApi {
             .timeout(Duration::from_secs(30))
             .user_agent("DiscordBot (opsbot, 0.1)")
             .build()
-            .map_err(|e| SetupError::Client(e.to_string()))?;
+            .map_err(|e| SetupError::Client(e.without_url().to_string()))?;
         Ok(DiscordApi {
             client,
             base: format!("{}/api/v10", config.api_url),
             bot_token: config.bot_token.clone(),
             application_id: config.application_id.clone(),
+            longest_wait: config.retry_after_max,
         })
     }
 
@@ -113,7 +115,8 @@ impl DiscordApi {
             let response = match request.send().await {
                 Ok(r) => r,
                 Err(e) => {
-                    last = ApiError::Transport(e.to_string());
+                    // Without the URL: an interaction webhook's path holds its token.
+                    last = ApiError::Transport(e.without_url().to_string());
                     if !last_attempt {
                         tokio::time::sleep(backoff(attempt)).await;
                     }
@@ -128,8 +131,8 @@ impl DiscordApi {
                     .or_else(|| wait_from_body(&text))
                     .unwrap_or(Duration::from_secs(1));
                 metrics::counter!("opsbot_discord_rate_limited_total").increment(1);
-                if wait > LONGEST_WAIT || last_attempt {
-                    return Err(ApiError::RateLimited(wait));
+                if wait > self.longest_wait || last_attempt {
+                    return Err(ApiError::RateLimited(wait.min(self.longest_wait)));
                 }
                 tracing::info!(?wait, path = %redact(path), "Discord rate limit; waiting");
                 tokio::time::sleep(wait).await;
@@ -174,13 +177,18 @@ pub fn redact(path: &str) -> String {
     }
 }
 
+/// Seconds as Discord writes them (`0.25`, `3`). Negative, NaN or infinite is no advice; a
+/// number too large for a [`Duration`] (`1e300`) is the longest one, which the caller's cap
+/// then refuses to wait for. (`Duration::from_secs_f64` would panic on all of these.)
+fn seconds_f64(s: f64) -> Option<Duration> {
+    if !s.is_finite() || s < 0.0 {
+        return None;
+    }
+    Some(Duration::try_from_secs_f64(s).unwrap_or(Duration::MAX))
+}
+
 fn seconds(value: &str) -> Option<Duration> {
-    value
-        .trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|s| s.is_finite() && *s >= 0.0)
-        .map(Duration::from_secs_f64)
+    value.trim().parse::<f64>().ok().and_then(seconds_f64)
 }
 
 fn wait_from_headers(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
@@ -191,8 +199,7 @@ fn wait_from_headers(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
 
 fn wait_from_body(text: &str) -> Option<Duration> {
     let value: Value = serde_json::from_str(text).ok()?;
-    let s = value.get("retry_after")?.as_f64()?;
-    (s.is_finite() && s >= 0.0).then(|| Duration::from_secs_f64(s))
+    seconds_f64(value.get("retry_after")?.as_f64()?)
 }
 
 /// `payload_json` plus `files[N]`, with the matching `attachments` entries.
@@ -220,4 +227,33 @@ fn multipart(body: &Value, files: &[Attachment]) -> Result<reqwest::multipart::F
         form = form.part(format!("files[{i}]"), part);
     }
     Ok(form)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::{HeaderMap, HeaderValue};
+
+    /// Issue 11 (absurd Retry-After): `Duration::from_secs_f64` panicked on `1e300` from a
+    /// header or a body; now nonsense is no advice and a huge wait is the longest one.
+    #[test]
+    fn absurd_waits_never_panic() {
+        for nonsense in ["-1", "NaN", "inf", "-inf", "soon", ""] {
+            assert_eq!(seconds(nonsense), None, "{nonsense}");
+        }
+        assert_eq!(seconds("1e300"), Some(Duration::MAX));
+        assert_eq!(seconds("0.25"), Some(Duration::from_millis(250)));
+        let mut headers = HeaderMap::new();
+        headers.insert("retry-after", HeaderValue::from_static("1e300"));
+        assert_eq!(wait_from_headers(&headers), Some(Duration::MAX));
+        assert_eq!(
+            wait_from_body(r#"{"retry_after": 1e300}"#),
+            Some(Duration::MAX)
+        );
+        assert_eq!(wait_from_body(r#"{"retry_after": -3}"#), None);
+        assert_eq!(
+            wait_from_body(r#"{"retry_after": 1.5}"#),
+            Some(Duration::from_millis(1500))
+        );
+    }
 }

@@ -52,6 +52,8 @@ pub struct SlackConfig {
     pub prompt_timeout: Duration,
     /// `slack.incident_channel`: where incidents are posted; None turns that off.
     pub incident_channel: Option<String>,
+    /// `slack.team_id`: the only workspace acted on; None, any.
+    pub team_id: Option<String>,
 }
 
 impl SlackConfig {
@@ -93,6 +95,12 @@ impl SlackConfig {
                 .as_deref()
                 .map(str::trim)
                 .filter(|c| !c.is_empty())
+                .map(str::to_string),
+            team_id: section
+                .team_id
+                .as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
                 .map(str::to_string),
         })
     }

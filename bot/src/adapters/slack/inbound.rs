@@ -30,6 +30,8 @@ pub struct SlashCommand {
     pub channel: String,
     pub response_url: String,
     pub trigger_id: String,
+    /// The workspace it was typed in (`T…`); empty if Slack did not say.
+    pub team: String,
 }
 
 /// The form fields of a slash command (Slack sends more; they are not needed).
@@ -43,6 +45,8 @@ struct CommandForm {
     response_url: String,
     #[serde(default)]
     trigger_id: String,
+    #[serde(default)]
+    team_id: String,
 }
 
 impl SlashCommand {
@@ -56,6 +60,7 @@ impl SlashCommand {
             channel: form.channel_id,
             response_url: form.response_url,
             trigger_id: form.trigger_id,
+            team: form.team_id,
         })
     }
 
@@ -68,6 +73,7 @@ impl SlashCommand {
             channel: event.channel_id.to_string(),
             response_url: event.response_url.0.to_string(),
             trigger_id: event.trigger_id.to_string(),
+            team: event.team_id.to_string(),
         }
     }
 }
@@ -87,6 +93,8 @@ pub struct Interaction {
     pub response_url: Option<String>,
     /// The modal of a `view_submission` or `view_closed`.
     pub view: Option<ViewPayload>,
+    /// The workspace of the click (`team.id`, else the user's `team_id`); empty if unsaid.
+    pub team: String,
 }
 
 /// A modal as Slack hands it back: which of ours it is and what was typed into it.
@@ -188,6 +196,9 @@ impl Interaction {
             trigger_id: text("/trigger_id").unwrap_or_default(),
             response_url: text("/response_url"),
             view: payload.get("view").map(ViewPayload::from_value),
+            team: text("/team/id")
+                .or_else(|| text("/user/team_id"))
+                .unwrap_or_default(),
         }
     }
 }

@@ -53,6 +53,8 @@ pub enum Ack {
     Duplicate,
     /// A modal of ours was submitted: close it and any stacked under it.
     ClearModals,
+    /// Refused at the door (another workspace): this sentence, to the requester alone.
+    Refused(String),
 }
 
 /// What `POST /slack/events` answers.
@@ -75,6 +77,8 @@ pub struct SlackAdapter {
     app_token: Option<commands::Secret>,
     /// `slack.incident_channel`, when incidents are posted in Slack.
     incident_channel: Option<String>,
+    /// `slack.team_id`: requests from any other workspace are refused and audited.
+    team_id: Option<String>,
 }
 
 impl SlackAdapter {
@@ -97,6 +101,7 @@ impl SlackAdapter {
             gate: Gate::new(config.max_running, config.max_waiting),
             app_token: config.app_token,
             incident_channel: config.incident_channel,
+            team_id: config.team_id,
             engine,
         }))
     }
@@ -140,6 +145,10 @@ impl SlackAdapter {
         if !self.first_time(&format!("trigger:{}", command.trigger_id)) {
             metrics::counter!("opsbot_slack_duplicates_total", "kind" => "command").increment(1);
             return Ack::Duplicate;
+        }
+        if self.foreign(&command.team, &command.user, &command.text) {
+            let text = self.chat.l10n.text(&msg!("slack-foreign-team"));
+            return Ack::Refused(encoder::escape(&format!("✗ {text}")));
         }
         let typed = format!("{} {}", command.command, command.text);
         let ack = self
@@ -188,6 +197,11 @@ impl SlackAdapter {
             return Ack::Duplicate;
         }
         if interaction.user.is_empty() {
+            return Ack::Empty;
+        }
+        // A click or a modal carries no place for a sentence, and the bot token cannot
+        // write in another workspace: refused, audited, nothing said.
+        if self.foreign(&interaction.team, &interaction.user, &interaction.kind) {
             return Ack::Empty;
         }
         match interaction.kind.as_str() {
@@ -304,6 +318,31 @@ impl SlackAdapter {
             }
             EventRequest::Other => EventAck::Ok,
         }
+    }
+
+    /// True when the bot is pinned to another workspace than `team` (`slack.team_id`): the
+    /// request is then refused, and audited in the background as `rejected` with the team.
+    /// Fails closed: a request that names no workspace is foreign to a pinned bot.
+    fn foreign(self: &Arc<Self>, team: &str, user: &str, what: &str) -> bool {
+        let Some(pinned) = &self.team_id else {
+            return false;
+        };
+        if team == pinned {
+            return false;
+        }
+        metrics::counter!("opsbot_slack_rejected_total", "reason" => "foreign_team").increment(1);
+        tracing::warn!(
+            team,
+            user,
+            "a request from another Slack workspace was refused"
+        );
+        let engine = self.engine.clone();
+        let subject = format!("slack:{user}");
+        let detail = serde_json::json!({ "chat": "slack", "team": team, "text": what });
+        self.chat
+            .tasks
+            .spawn(async move { engine.audit_foreign(&subject, detail).await });
+        true
     }
 
     /// A turn to run, or a busy answer to the requester when too many wait already.

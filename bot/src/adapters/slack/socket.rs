@@ -72,7 +72,8 @@ async fn on_command(
 ) -> UserCallbackResult<SlackCommandEventResponse> {
     let mut content = SlackMessageContent::new();
     if let Some(adapter) = adapter(&state).await
-        && let Ack::Working(text) = adapter.command(SlashCommand::from_event(&event))
+        && let Ack::Working(text) | Ack::Refused(text) =
+            adapter.command(SlashCommand::from_event(&event))
     {
         content = content.with_text(text);
     }

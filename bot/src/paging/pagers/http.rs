@@ -94,7 +94,9 @@ async fn classify(
     }
 }
 
-/// `Retry-After` as seconds or as an HTTP date.
+/// `Retry-After` as seconds or as an HTTP date. Whatever it says, the outbox waits at most
+/// `paging.retry_after_max` ([`crate::paging::outbox::Backoff`]); a value that is neither
+/// (negative, fractional, `NaN`, `1e300`) is no advice at all.
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
     if let Ok(seconds) = value.parse::<u64>() {
@@ -159,5 +161,41 @@ mod tests {
         assert_eq!(retry_after(&headers), Some(Duration::ZERO));
         headers.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&headers), None);
+    }
+
+    /// Issue 11 (absurd Retry-After): none of these may panic; nonsense is no advice, and a
+    /// far-future date is a long wait that the outbox caps.
+    #[test]
+    fn absurd_retry_after_values_never_panic() {
+        let mut headers = HeaderMap::new();
+        for nonsense in [
+            "-5",
+            "NaN",
+            "inf",
+            "1e300",
+            "18446744073709551616",
+            "1.5",
+            "",
+        ] {
+            headers.insert(RETRY_AFTER, HeaderValue::from_static(nonsense));
+            assert_eq!(retry_after(&headers), None, "{nonsense}");
+        }
+        headers.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("Fri, 31 Dec 9999 23:59:59 GMT"),
+        );
+        let far = retry_after(&headers).expect("a date is advice");
+        assert!(far > Duration::from_secs(365 * 86_400));
+        let capped = crate::paging::outbox::Backoff::default().delay(0, Some(far));
+        assert_eq!(capped, Duration::from_secs(300));
+        headers.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("18446744073709551615"),
+        );
+        let most = retry_after(&headers).expect("u64::MAX seconds");
+        assert_eq!(
+            crate::paging::outbox::Backoff::default().delay(0, Some(most)),
+            Duration::from_secs(300)
+        );
     }
 }
