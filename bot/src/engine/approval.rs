@@ -505,6 +505,11 @@ impl Engine {
             groups: approval.request.requester_groups.clone(),
         };
         match judge::judge(&self.config.policy, &requester, &request) {
+            // A broken glass waits for its own rule's approvals, if the requester may still.
+            Judgement::NeedsApproval { rule, .. } if request.break_glass => {
+                let rule = self.glass_rule(&requester, &request, rule, id)?;
+                Ok((request, rule))
+            }
             Judgement::NeedsApproval { rule, .. } => Ok((request, rule)),
             Judgement::Allow { .. } | Judgement::Deny(_) => Err(msg!(
                 "approval-requester-lost-right",
@@ -594,6 +599,7 @@ impl Engine {
             store: self.store.as_ref(),
             request_id: &id,
             subject: &requester,
+            glass: None,
         };
         let (request, rule) = match self.rebuild(&approval).await {
             Ok(rebuilt) => rebuilt,
@@ -625,6 +631,10 @@ impl Engine {
                 }
             }
         }
+        let run_audit = Audit {
+            glass: self.glass_mark(&approval, &request),
+            ..run_audit
+        };
         let Some(operation) = commands::entry(request.spec.id).and_then(|e| e.operation) else {
             return Outcome::NotRun;
         };

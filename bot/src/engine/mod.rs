@@ -5,6 +5,7 @@
 //! [`Event`]s back; operations get a request and settings; policies get names.
 
 mod approval;
+mod break_glass;
 pub mod complete;
 mod events;
 mod help;
@@ -49,6 +50,8 @@ struct Audit<'a> {
     store: &'a dyn Store,
     request_id: &'a str,
     subject: &'a str,
+    /// The `[[break_glass]]` rule a run was let through by: every record of it says so.
+    glass: Option<String>,
 }
 
 impl Audit<'_> {
@@ -58,6 +61,7 @@ impl Audit<'_> {
         operation: Option<&str>,
         detail: serde_json::Value,
     ) -> Result<(), Message> {
+        let detail = break_glass::mark(detail, self.glass.as_deref());
         let event = AuditEvent {
             request_id: self.request_id.to_string(),
             kind,
@@ -114,6 +118,7 @@ impl Engine {
             store: self.store.as_ref(),
             request_id: &request_id,
             subject: &caller.subject,
+            glass: None,
         };
         if let Err(message) = audit
             .record(
@@ -135,9 +140,23 @@ impl Engine {
                 }
             };
         }
+        if let Some(command) = break_glass::parse_review(line) {
+            return match command {
+                Ok(id) => self.review(&audit, caller, &id, reply).await,
+                Err(message) => {
+                    self.refuse(&audit, None, message, Outcome::Rejected, reply)
+                        .await
+                }
+            };
+        }
         if let Some(command) = approval::ApprovalCommand::parse(line) {
             return match command {
-                Ok(approval::ApprovalCommand::Pending) => self.list_pending(reply).await,
+                Ok(approval::ApprovalCommand::Pending) => {
+                    let outcome = self.list_pending(reply).await;
+                    // Break-glass runs awaiting review, under the requests awaiting approval.
+                    self.list_reviews(caller, reply).await;
+                    outcome
+                }
                 Ok(approval::ApprovalCommand::Approve(id)) => {
                     self.approve(&audit, caller, &id, reply).await
                 }
@@ -189,6 +208,11 @@ impl Engine {
                     .refuse(&audit, Some(op_id), message.clone(), Outcome::Denied, reply)
                     .await;
             }
+            Judgement::NeedsApproval { rule, .. } if request.break_glass => {
+                return self
+                    .break_glass(&audit, caller, line, &request, rule, reply)
+                    .await;
+            }
             Judgement::NeedsApproval { rule, .. } => {
                 if rule.reason_required && request.reason.is_none() {
                     let message = msg!("engine-reason-required", operation = op_id);
@@ -207,6 +231,13 @@ impl Engine {
                 return self
                     .refuse(&audit, Some(op_id), message, Outcome::Denied, reply)
                     .await;
+            }
+            Judgement::Allow { .. } if request.break_glass => {
+                // Nothing to lower: it runs as it would have, and is not marked.
+                reply.send(Event::Notice(msg!(
+                    "break-glass-not-needed",
+                    operation = op_id
+                )));
             }
             Judgement::Allow { .. } => {}
         }
@@ -241,6 +272,7 @@ impl Engine {
             store: self.store.as_ref(),
             request_id: &request_id,
             subject: &caller.subject,
+            glass: None,
         };
         if let Err(message) = audit
             .record(
