@@ -13,5 +13,5 @@ break-glass-review-own = You cannot review your own break-glass run { $id }; ano
 break-glass-review-not-allowed = You may not review break-glass run { $id }: a reviewer must be allowed to approve { $operation } where it ran.
 break-glass-review-unjudgeable = Break-glass run { $id } cannot be judged against today's configuration: { $reason }
 break-glass-reviewed = Break-glass run { $id } reviewed by { $by }.
-break-glass-reviews-heading = Break-glass runs awaiting review by someone else (review ID):
+break-glass-reviews-heading = Break-glass runs awaiting review by someone else (review ID)
 break-glass-col-since = since

@@ -13,5 +13,5 @@ break-glass-review-own = 자신의 비상 해제 실행 { $id }은(는) 검토�
 break-glass-review-not-allowed = 비상 해제 실행 { $id }을(를) 검토할 수 없습니다: 검토자는 실행된 곳에서 { $operation }을(를) 승인할 수 있어야 합니다.
 break-glass-review-unjudgeable = 비상 해제 실행 { $id }을(를) 현재 설정으로 판단할 수 없습니다: { $reason }
 break-glass-reviewed = 비상 해제 실행 { $id }을(를) { $by }이(가) 검토했습니다.
-break-glass-reviews-heading = 다른 사람의 검토를 기다리는 비상 해제 실행(review ID):
+break-glass-reviews-heading = 다른 사람의 검토를 기다리는 비상 해제 실행(review ID)
 break-glass-col-since = 시작
