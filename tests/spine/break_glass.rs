@@ -72,12 +72,25 @@ struct Outage {
 /// Clusters app1 (with pod web-1 in app) and mgmt, PagerDuty played by a local receiver, and
 /// a security-incident contact that pages through it.
 fn outage(glass_approvers: u32) -> Outage {
+    outage_paging_security(glass_approvers, true)
+}
+
+/// [`outage`], with or without the security-incident contact.
+fn outage_paging_security(glass_approvers: u32, security_contact: bool) -> Outage {
     let app1 = KubeServer::start();
     let mgmt = KubeServer::start();
     for server in [&app1, &mgmt] {
         server.apply(pod("app", "web-1", "w1", true));
     }
     let pagerduty = Receiver::start();
+    let security = if security_contact {
+        format!(
+            "[[contacts]]\nsituation = \"security-incident\"\nteam = \"Security Team\"\n\
+             pagerduty_routing_key = \"{SECURITY_KEY}\"\n"
+        )
+    } else {
+        String::new()
+    };
     let bot = Bot::builder(bin())
         .kubeconfig(kubeconfig(&[("app1", &app1), ("mgmt", &mgmt)]))
         .kube("app1", "app1")
@@ -87,10 +100,7 @@ fn outage(glass_approvers: u32) -> Outage {
             "pagerduty_url = \"{}\"\nretry_initial = \"100ms\"\nretry_max = \"400ms\"",
             pagerduty.url()
         ))
-        .extra(&format!(
-            "[[contacts]]\nsituation = \"security-incident\"\nteam = \"Security Team\"\n\
-             pagerduty_routing_key = \"{SECURITY_KEY}\"\n"
-        ))
+        .extra(&security)
         .build();
     Outage {
         app1,
@@ -200,7 +210,14 @@ fn on_call_breaks_the_glass_security_is_paged_and_someone_else_reviews_it() {
         "{records:?}"
     );
 
-    // Awaiting review, for the admins and the requester to see.
+    // Awaiting review, in the audit and for the admins and the requester to see.
+    let verified = o.bot.run(&["audit", "verify"]);
+    assert_eq!(verified.code, 0, "{}", verified.all());
+    assert!(
+        verified.stdout.contains("await review") && verified.stdout.contains(&id),
+        "{}",
+        verified.stdout
+    );
     let pending = o.shell("alice", "pending");
     assert!(pending.stdout.contains(&id), "{}", pending.stdout);
     assert!(
@@ -235,7 +252,9 @@ fn on_call_breaks_the_glass_security_is_paged_and_someone_else_reviews_it() {
     assert!(again.stdout.contains("already reviewed"), "{}", again.all());
     let acknowledged = o.audit_of(&id);
     assert_eq!(acknowledged.len(), records.len(), "the run's records stay");
-    assert_eq!(o.bot.run(&["audit", "verify"]).code, 0);
+    let verified = o.bot.run(&["audit", "verify"]);
+    assert_eq!(verified.code, 0, "{}", verified.all());
+    assert!(!verified.stdout.contains(&id), "{}", verified.stdout);
 }
 
 /// Closes: breaking the glass as someone no `[[break_glass]]` rule names.
@@ -253,6 +272,18 @@ fn someone_not_named_by_a_break_glass_rule_is_refused_and_nothing_runs() {
     assert!(o.pod_exists());
     assert!(o.security_pages().is_empty());
     assert!(!o.shell("alice", "pending").stdout.contains("shell:mallory"));
+}
+
+/// Closes: a broken glass nobody hears of. With no security-incident contact to page, the
+/// glass stays whole and nothing runs.
+#[test]
+fn the_glass_does_not_break_when_security_cannot_be_paged() {
+    let o = outage_paging_security(0, false);
+    let run = o.shell("olivia", BREAK);
+    assert_ne!(run.code, 0);
+    assert!(run.stdout.contains("could not be paged"), "{}", run.all());
+    assert!(o.pod_exists());
+    assert!(!o.shell("alice", "pending").stdout.contains("shell:olivia"));
 }
 
 /// Closes: a broken glass without a word of why.

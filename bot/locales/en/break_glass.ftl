@@ -15,3 +15,4 @@ break-glass-review-unjudgeable = Break-glass run { $id } cannot be judged agains
 break-glass-reviewed = Break-glass run { $id } reviewed by { $by }.
 break-glass-reviews-heading = Break-glass runs awaiting review by someone else (review ID)
 break-glass-col-since = since
+break-glass-audit-unreviewed = { $count } break-glass run(s) still await review by someone else: { $ids }

@@ -15,3 +15,4 @@ break-glass-review-unjudgeable = 비상 해제 실행 { $id }을(를) 현재 설
 break-glass-reviewed = 비상 해제 실행 { $id }을(를) { $by }이(가) 검토했습니다.
 break-glass-reviews-heading = 다른 사람의 검토를 기다리는 비상 해제 실행(review ID)
 break-glass-col-since = 시작
+break-glass-audit-unreviewed = 다른 사람의 검토를 기다리는 비상 해제 실행 { $count }건: { $ids }

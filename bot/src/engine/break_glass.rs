@@ -517,6 +517,21 @@ impl Engine {
     }
 }
 
+/// For `opsbot audit verify`: the break-glass runs nobody else has reviewed yet, if any. The
+/// log itself stays intact either way; this says what in it still needs a second person.
+pub async fn open_reviews_note(store: &dyn crate::store::Store) -> Option<Message> {
+    let open = store.open_reviews().await.ok()?;
+    if open.is_empty() {
+        return None;
+    }
+    let ids: Vec<&str> = open.iter().map(|r| r.run.id.as_str()).collect();
+    Some(msg!(
+        "break-glass-audit-unreviewed",
+        count = ids.len(),
+        ids = ids.join(", ")
+    ))
+}
+
 /// What the requester is told once the glass is broken.
 fn broken_notice(review: &NewReview) -> Message {
     msg!(
