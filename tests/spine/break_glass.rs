@@ -341,6 +341,8 @@ fn a_break_glass_rule_with_approvers_waits_for_that_many() {
     assert!(o.pod_exists(), "nothing runs before the approval");
     assert_eq!(o.security_pages().len(), 1, "paged when the glass broke");
     let id = review_id(&asked);
+    let early = o.shell("carol", &format!("review {id}"));
+    assert!(early.stdout.contains("has not run yet"), "{}", early.all());
 
     let approved = o.shell("alice", &format!("approve {id}"));
     assert_eq!(approved.code, 0, "{}", approved.all());

@@ -16,3 +16,5 @@ break-glass-reviewed = Break-glass run { $id } reviewed by { $by }.
 break-glass-reviews-heading = Break-glass runs awaiting review by someone else (review ID)
 break-glass-col-since = since
 break-glass-audit-unreviewed = { $count } break-glass run(s) still await review by someone else: { $ids }
+break-glass-review-missing = Break-glass request { $id } has no review on record, so it will not run.
+break-glass-review-not-yet = Break-glass request { $id } has not run yet (it is { $state }); review it once it has.

@@ -16,3 +16,5 @@ break-glass-reviewed = 비상 해제 실행 { $id }을(를) { $by }이(가) 검�
 break-glass-reviews-heading = 다른 사람의 검토를 기다리는 비상 해제 실행(review ID)
 break-glass-col-since = 시작
 break-glass-audit-unreviewed = 다른 사람의 검토를 기다리는 비상 해제 실행 { $count }건: { $ids }
+break-glass-review-missing = 비상 해제 요청 { $id }에 검토 기록이 없어 실행하지 않습니다.
+break-glass-review-not-yet = 비상 해제 요청 { $id }은(는) 아직 실행되지 않았습니다({ $state }). 실행된 뒤에 검토해 주세요.

@@ -507,7 +507,7 @@ impl Engine {
         match judge::judge(&self.config.policy, &requester, &request) {
             // A broken glass waits for its own rule's approvals, if the requester may still.
             Judgement::NeedsApproval { rule, .. } if request.break_glass => {
-                let rule = self.glass_rule(&requester, &request, rule, id)?;
+                let rule = self.glass_rule(&requester, &request, rule, id).await?;
                 Ok((request, rule))
             }
             Judgement::NeedsApproval { rule, .. } => Ok((request, rule)),
