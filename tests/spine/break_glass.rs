@@ -274,16 +274,26 @@ fn someone_not_named_by_a_break_glass_rule_is_refused_and_nothing_runs() {
     assert!(!o.shell("alice", "pending").stdout.contains("shell:mallory"));
 }
 
-/// Closes: a broken glass nobody hears of. With no security-incident contact to page, the
-/// glass stays whole and nothing runs.
+/// Closes: a broken glass nobody hears of. A policy with a `[[break_glass]]` rule and no
+/// security-incident contact to page is refused when the configuration loads, so nothing runs.
 #[test]
-fn the_glass_does_not_break_when_security_cannot_be_paged() {
+fn a_break_glass_rule_with_nobody_to_page_is_refused_at_load() {
     let o = outage_paging_security(0, false);
+    let checked = o.bot.run(&["check-config"]);
+    assert_eq!(checked.code, 1, "{}", checked.all());
+    assert!(
+        checked.all().contains("break_glass[0]"),
+        "{}",
+        checked.all()
+    );
+    assert!(
+        checked.all().contains("security-incident"),
+        "{}",
+        checked.all()
+    );
     let run = o.shell("olivia", BREAK);
     assert_ne!(run.code, 0);
-    assert!(run.stdout.contains("could not be paged"), "{}", run.all());
     assert!(o.pod_exists());
-    assert!(!o.shell("alice", "pending").stdout.contains("shell:olivia"));
 }
 
 /// Closes: a broken glass without a word of why.

@@ -18,3 +18,4 @@ break-glass-col-since = since
 break-glass-audit-unreviewed = { $count } break-glass run(s) still await review by someone else: { $ids }
 break-glass-review-missing = Break-glass request { $id } has no review on record, so it will not run.
 break-glass-review-not-yet = Break-glass request { $id } has not run yet (it is { $state }); review it once it has.
+config-break-glass-unpaged = a [[break_glass]] rule needs a contacts row for { $situation }: breaking the glass pages them first, and without them it can never be used

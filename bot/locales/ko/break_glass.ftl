@@ -18,3 +18,4 @@ break-glass-col-since = 시작
 break-glass-audit-unreviewed = 다른 사람의 검토를 기다리는 비상 해제 실행 { $count }건: { $ids }
 break-glass-review-missing = 비상 해제 요청 { $id }에 검토 기록이 없어 실행하지 않습니다.
 break-glass-review-not-yet = 비상 해제 요청 { $id }은(는) 아직 실행되지 않았습니다({ $state }). 실행된 뒤에 검토해 주세요.
+config-break-glass-unpaged = [[break_glass]] 규칙에는 { $situation } 연락처 행이 필요합니다: 비상 해제는 먼저 그들을 호출하므로, 없으면 결코 사용할 수 없습니다

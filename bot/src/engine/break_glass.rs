@@ -26,7 +26,7 @@ pub use review::open_reviews_note;
 pub(super) use review::parse_review;
 
 /// The contacts row that hears of every broken glass.
-const SITUATION: &str = "security-incident";
+pub const SECURITY_SITUATION: &str = "security-incident";
 
 /// `detail` with the break-glass mark, when the run was let through by `glass`.
 pub(super) fn mark(detail: serde_json::Value, glass: Option<&str>) -> serde_json::Value {
@@ -161,7 +161,7 @@ impl Engine {
         let alert = Alert {
             // One incident per broken glass, never merged with another request's.
             key: format!("break-glass:{}", audit.request_id),
-            situation: SITUATION.to_string(),
+            situation: SECURITY_SITUATION.to_string(),
             severity: Severity::Critical,
             summary: msg!(
                 "break-glass-page-summary",

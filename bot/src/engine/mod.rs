@@ -21,7 +21,7 @@ use commands::{Command, Message, OpError, Progress, Request, Risk, RunContext, m
 use serde_json::json;
 
 pub use approval::expiry as expiry_text;
-pub use break_glass::open_reviews_note;
+pub use break_glass::{SECURITY_SITUATION, open_reviews_note};
 pub use events::{ApprovalCard, Event, Outcome, Reply};
 pub use judge::Judgement;
 
