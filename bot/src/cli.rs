@@ -383,6 +383,9 @@ async fn audit_verify(path: &Path) -> ExitCode {
     match verify_chain(&records, head.as_ref().map(|(s, h)| (*s, h.as_str()))) {
         Verification::Intact { records } => {
             say(&l10n, &msg!("audit-intact", records = records));
+            if let Some(note) = crate::engine::open_reviews_note(&store).await {
+                say(&l10n, &note);
+            }
             ExitCode::SUCCESS
         }
         Verification::Broken { seq, reason } => {

@@ -83,12 +83,19 @@ pub fn parse(line: &str) -> Result<Command, ParseError> {
     if rest.iter().any(|w| w == "--help" || w == "-h") {
         return Ok(Command::Help(Some(spec)));
     }
-    let (args, reason) = parse_args(form, rest)?;
+    let (
+        args,
+        Extras {
+            reason,
+            break_glass,
+        },
+    ) = parse_args(form, rest)?;
     Ok(Command::Run(Invocation {
         spec,
         form,
         args,
         reason,
+        break_glass,
     }))
 }
 
@@ -147,6 +154,7 @@ pub fn resolve(invocation: Invocation, settings: &Settings) -> Result<Request, P
         clusters,
         namespaces,
         reason: invocation.reason,
+        break_glass: invocation.break_glass,
         requester: None,
     })
 }
@@ -201,10 +209,17 @@ fn unknown_command(words: &[String]) -> ParseError {
     }
 }
 
-fn parse_args(form: &'static Form, words: &[String]) -> Result<(Args, Option<String>), ParseError> {
+/// The options any command may carry, whatever its form.
+#[derive(Default)]
+struct Extras {
+    reason: Option<String>,
+    break_glass: bool,
+}
+
+fn parse_args(form: &'static Form, words: &[String]) -> Result<(Args, Extras), ParseError> {
     let usage = || form.usage();
     let mut args = Args::default();
-    let mut reason = None;
+    let mut extras = Extras::default();
     let mut positionals = form
         .args
         .iter()
@@ -230,7 +245,17 @@ fn parse_args(form: &'static Form, words: &[String]) -> Result<(Args, Option<Str
                 Ok(v.clone())
             };
             if flag == "reason" {
-                reason = Some(take_value(&mut i)?);
+                extras.reason = Some(take_value(&mut i)?);
+                continue;
+            }
+            if flag == "break-glass" {
+                if inline.is_some() {
+                    return Err(ParseError::UnexpectedArgument {
+                        value: word.clone(),
+                        usage: usage(),
+                    });
+                }
+                extras.break_glass = true;
                 continue;
             }
             let arg = form
@@ -282,7 +307,7 @@ fn parse_args(form: &'static Form, words: &[String]) -> Result<(Args, Option<Str
             second: "-A".into(),
         });
     }
-    Ok((args, reason))
+    Ok((args, extras))
 }
 
 /// `--name` or `-n` → the name; anything else (including `-` alone) is a value.
@@ -507,3 +532,7 @@ fn problem_message(problem: &Problem) -> Message {
         Problem::Empty => msg!("problem-empty"),
     }
 }
+
+#[cfg(test)]
+#[path = "parse_break_glass_tests.rs"]
+mod break_glass_tests;

@@ -74,6 +74,9 @@ pub struct Invocation {
     pub args: Args,
     /// `--reason "…"`, which any command may carry.
     pub reason: Option<String>,
+    /// `--break-glass`, which any command may carry: run with the fewer approvals a
+    /// `[[break_glass]]` rule allows, paging security and leaving the run to be reviewed.
+    pub break_glass: bool,
 }
 
 /// Which namespaces a request covers.
@@ -96,6 +99,8 @@ pub struct Request {
     pub clusters: Vec<String>,
     pub namespaces: Namespaces,
     pub reason: Option<String>,
+    /// `--break-glass` was typed; part of the request's identity ([`Request::canonical`]).
+    pub break_glass: bool,
     /// Who asked (`slack:U…`), once the bot knows; not part of the request's identity.
     pub requester: Option<String>,
 }
@@ -114,6 +119,11 @@ impl Request {
         }
         if !self.clusters.is_empty() {
             out.push_str(&format!(" clusters={}", self.clusters.join(",")));
+        }
+        // Approvals given to an ordinary request must not carry over to a broken glass (and
+        // back), so the flag is part of what is hashed.
+        if self.break_glass {
+            out.push_str(" break-glass");
         }
         out
     }

@@ -7,9 +7,27 @@ use wildmatch::WildMatch;
 
 use crate::model::Target;
 
-/// The platforms a subject may name: people first, then groups.
-pub(crate) const PLATFORMS: [&str; 5] =
-    ["slack", "discord", "shell", "slack-group", "discord-role"];
+/// Everything a subject pattern may match for one caller: the account, its groups, and the
+/// `person:NAME` the policy's `[[people]]` puts it in.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Who<'a> {
+    pub(crate) subject: &'a str,
+    pub(crate) groups: &'a [String],
+    pub(crate) person: Option<&'a str>,
+}
+
+/// The platforms a subject may name: accounts first, then groups, then a `[[people]]` row.
+pub(crate) const PLATFORMS: [&str; 6] = [
+    "slack",
+    "discord",
+    "shell",
+    "slack-group",
+    "discord-role",
+    "person",
+];
+
+/// The platforms of one account (not a group, not a person): what `[[people]]` may list.
+pub(crate) const ACCOUNT_PLATFORMS: [&str; 3] = ["slack", "discord", "shell"];
 
 /// One glob as written in the policy, compiled once at load.
 #[derive(Clone, Debug)]
@@ -75,10 +93,12 @@ impl Patterns {
         self.find(value).is_some()
     }
 
-    /// The first pattern matching the subject itself or, failing that, one of its groups.
-    pub(crate) fn find_subject(&self, subject: &str, groups: &[String]) -> Option<&Pattern> {
-        self.find(subject)
-            .or_else(|| groups.iter().find_map(|g| self.find(g)))
+    /// The first pattern matching the subject itself or, failing that, one of its groups or
+    /// the `person:NAME` it belongs to.
+    pub(crate) fn find_subject(&self, who: &Who<'_>) -> Option<&Pattern> {
+        self.find(who.subject)
+            .or_else(|| who.groups.iter().find_map(|g| self.find(g)))
+            .or_else(|| who.person.and_then(|p| self.find(p)))
     }
 
     pub(crate) fn is_universal(&self) -> bool {
@@ -87,9 +107,12 @@ impl Patterns {
 
     /// Does a rule that *grants* (a binding, an approver's binding) reach this target?
     /// `All` is reached only by `*`: a grant on `prod-*` must not let anyone act on every cluster.
+    /// Nor is `NotApplicable`: an operation with no cluster (or a cluster-scoped kind, with no
+    /// namespace) reaches past any one cluster or namespace, so a grant limited to some does
+    /// not cover it.
     pub(crate) fn grant_covers(&self, target: Target<'_>) -> bool {
         match target {
-            Target::NotApplicable => true,
+            Target::NotApplicable => self.is_universal(),
             Target::All => self.is_universal(),
             Target::One(value) => self.matches(value),
         }
@@ -138,6 +161,27 @@ pub(crate) fn is_valid_subject_pattern(text: &str) -> bool {
     }
 }
 
+/// An account a `[[people]]` row may list: `slack:`, `discord:` or `shell:` with a literal id.
+pub(crate) fn is_account_subject(text: &str) -> bool {
+    match text.split_once(':') {
+        Some((platform, id)) => {
+            ACCOUNT_PLATFORMS.contains(&platform)
+                && !id.is_empty()
+                && !id.contains(char::is_whitespace)
+                && !id.contains(['*', '?'])
+        }
+        None => false,
+    }
+}
+
+/// A person's name is what `person:NAME` can spell without quoting.
+pub(crate) fn is_valid_person_name(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
 /// Operation ids, cluster and namespace names never contain whitespace; a pattern that does is
 /// a typo that would silently match nothing.
 pub(crate) fn is_valid_name_pattern(text: &str) -> bool {
@@ -162,7 +206,8 @@ mod tests {
     fn grant_reaches_all_only_through_star() {
         assert!(list(&["*"]).grant_covers(Target::All));
         assert!(!list(&["prod-*"]).grant_covers(Target::All));
-        assert!(list(&["prod-*"]).grant_covers(Target::NotApplicable));
+        assert!(!list(&["prod-*"]).grant_covers(Target::NotApplicable));
+        assert!(list(&["*"]).grant_covers(Target::NotApplicable));
         assert!(list(&["prod-*"]).grant_covers(Target::One("prod-eu")));
     }
 
@@ -182,6 +227,7 @@ mod tests {
             "slack:U0BOB",
             "discord-role:1",
             "slack-group:S0",
+            "person:bob",
         ] {
             assert!(is_valid_subject_pattern(good), "{good}");
         }
@@ -202,7 +248,23 @@ mod tests {
     fn subject_matches_through_a_group() {
         let p = list(&["slack-group:S0ONCALL"]);
         let groups = vec!["slack-group:S0ONCALL".to_owned()];
-        assert!(p.find_subject("slack:U1", &groups).is_some());
-        assert!(p.find_subject("slack:U1", &[]).is_none());
+        let who = |groups| Who {
+            subject: "slack:U1",
+            groups,
+            person: None,
+        };
+        assert!(p.find_subject(&who(&groups)).is_some());
+        assert!(p.find_subject(&who(&[])).is_none());
+    }
+
+    #[test]
+    fn subject_matches_through_its_person() {
+        let p = list(&["person:bob"]);
+        let who = Who {
+            subject: "discord:8",
+            groups: &[],
+            person: Some("person:bob"),
+        };
+        assert!(p.find_subject(&who).is_some());
     }
 }

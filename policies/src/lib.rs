@@ -11,6 +11,15 @@
 //!   [`ApprovalRule`] says how many people must approve, in which roles, and how soon.
 //! * [`Policy::may_approve`]: may this person approve that request?
 //!
+//! Requests that touch several clusters or namespaces are judged on every one of them with
+//! [`Policy::decide_all`] and [`Policy::may_approve_all`]: any deny wins, and the approval
+//! asked for is the strictest of the rules that apply ([`ApprovalRule::strictest`]).
+//!
+//! Approvals count people, not accounts: `[[people]]` says which subjects are one person
+//! ([`Policy::person`]), so nobody approves their own request from another chat, and two
+//! accounts of one person are one approver. `[[break_glass]]` ([`Policy::break_glass`]) names
+//! who may run an operation with fewer approvals when approvers cannot be reached.
+//!
 //! This crate does no I/O: it reads no file, clock or environment. The caller reads the
 //! file, and keeps time for an approval's `ttl`. It knows subjects only by their syntax
 //! (`slack:U0BOB`, `shell:bob`, `slack-group:S0ONCALL`) and operations only by their ids.
@@ -53,6 +62,6 @@ mod raw;
 
 pub use error::{PolicyErrors, PolicyProblem, ProblemKind};
 pub use model::{
-    ApprovalRule, ApproveDecision, Decision, DenyReason, Policy, Reference, ReferenceKind, RuleRef,
-    Target,
+    ApprovalRule, ApproveDecision, BreakGlass, Decision, DenyReason, Person, Policy, Reference,
+    ReferenceKind, RuleRef, Target,
 };

@@ -6,9 +6,12 @@ use std::time::Duration;
 use crate::error::{PolicyErrors, PolicyProblem, ProblemKind};
 use crate::glob::{self, Pattern, Patterns};
 use crate::model::{
-    ApprovalEntry, ApprovalRule, Binding, DenyRule, Policy, Reference, ReferenceKind,
+    ApprovalEntry, ApprovalRule, Binding, BreakGlassRule, DenyRule, Person, Policy, Reference,
+    ReferenceKind,
 };
-use crate::raw::{self, Field, RawApproval, RawBinding, RawDeny, RawRole};
+use crate::raw::{
+    self, Field, RawApproval, RawBinding, RawBreakGlass, RawDeny, RawPerson, RawRole,
+};
 
 /// How long an approval request waits when the rule sets no `ttl`.
 const DEFAULT_TTL: Duration = Duration::from_secs(30 * 60);
@@ -71,6 +74,8 @@ struct Loader {
     problems: Vec<PolicyProblem>,
     references: Vec<Reference>,
     roles: BTreeMap<String, Role>,
+    /// `person:NAME` → where it is defined, so rules naming an unknown person are caught.
+    people: BTreeMap<String, String>,
 }
 
 impl Loader {
@@ -80,6 +85,14 @@ impl Loader {
             self.roles(value);
         }
         let mut policy = Policy::default();
+        // People next: bindings and rules may name them.
+        if let Some(value) = document.remove("people") {
+            for (key, table) in self.array_of_tables("people", value) {
+                if let Some(raw) = raw::parse_table(table, &key, &mut self.problems) {
+                    self.person(key, raw, &mut policy);
+                }
+            }
+        }
         if let Some(value) = document.remove("bindings") {
             for (key, table) in self.array_of_tables("bindings", value) {
                 if let Some(raw) = raw::parse_table(table, &key, &mut self.problems) {
@@ -98,6 +111,13 @@ impl Loader {
             for (key, table) in self.array_of_tables("approvals", value) {
                 if let Some(raw) = raw::parse_table(table, &key, &mut self.problems) {
                     policy.approvals.push(self.approval(key, raw));
+                }
+            }
+        }
+        if let Some(value) = document.remove("break_glass") {
+            for (key, table) in self.array_of_tables("break_glass", value) {
+                if let Some(raw) = raw::parse_table(table, &key, &mut self.problems) {
+                    policy.break_glass.push(self.break_glass(key, raw));
                 }
             }
         }
@@ -181,6 +201,97 @@ impl Loader {
                 );
                 Vec::new()
             }
+        }
+    }
+
+    /// One `[[people]]` row: a name, and accounts listed under no other person.
+    fn person(&mut self, key: String, raw: RawPerson, policy: &mut Policy) {
+        let name_key = format!("{key}.name");
+        let name = self.value(&name_key, raw.name, true);
+        let name = match name {
+            Some(name) if glob::is_valid_person_name(&name) => name,
+            Some(name) => {
+                self.problem(
+                    name_key,
+                    ProblemKind::BadValue(format!(
+                        "{name:?} is not a person's name: use letters, digits, '.', '_' or '-'"
+                    )),
+                );
+                return;
+            }
+            None => return,
+        };
+        let alias = format!("person:{name}");
+        if let Some(first) = self.people.get(&alias) {
+            let first = first.clone();
+            self.problem(
+                name_key,
+                ProblemKind::BadValue(format!("person \"{name}\" is already defined at {first}")),
+            );
+            return;
+        }
+        self.people.insert(alias.clone(), key.clone());
+        let subjects_key = format!("{key}.subjects");
+        let subjects = self
+            .value(&subjects_key, raw.subjects, true)
+            .unwrap_or_default();
+        if subjects.is_empty() && !self.has_problem_under(&subjects_key) {
+            self.problem(
+                &subjects_key,
+                empty_list("a person needs at least one account"),
+            );
+        }
+        let mut kept = Vec::with_capacity(subjects.len());
+        for (i, subject) in subjects.into_iter().enumerate() {
+            let item_key = format!("{subjects_key}[{i}]");
+            if !glob::is_account_subject(&subject) {
+                self.problem(
+                    item_key,
+                    ProblemKind::BadValue(format!(
+                        "{subject:?} is not one account: write slack:ID, discord:ID or shell:NAME, \
+                         with no glob and no group"
+                    )),
+                );
+                continue;
+            }
+            if let Some(other) = policy.person_of.get(&subject) {
+                let other = other.trim_start_matches("person:").to_owned();
+                self.problem(
+                    item_key,
+                    ProblemKind::BadValue(format!(
+                        "{subject} is already listed under person \"{other}\": one account \
+                         belongs to one person"
+                    )),
+                );
+                continue;
+            }
+            policy.person_of.insert(subject.clone(), alias.clone());
+            kept.push(subject);
+        }
+        policy.people.push(Person {
+            name,
+            subjects: kept,
+        });
+    }
+
+    fn break_glass(&mut self, key: String, raw: RawBreakGlass) -> BreakGlassRule {
+        let approvers_key = format!("{key}.approvers");
+        let approvers = match self.value(&approvers_key, raw.approvers, false) {
+            None => 0,
+            Some(n) => u32::try_from(n).unwrap_or_else(|_| {
+                self.problem(
+                    &approvers_key,
+                    ProblemKind::BadValue(format!("must be 0 or more (found {n})")),
+                );
+                0
+            }),
+        };
+        BreakGlassRule {
+            operations: self.operations(&key, raw.operations),
+            subjects: self.subjects(&key, raw.subjects),
+            clusters: self.clusters(&key, raw.clusters),
+            approvers,
+            key,
         }
     }
 
@@ -378,6 +489,19 @@ impl Loader {
             match items {
                 Items::Subjects if !glob::is_valid_subject_pattern(&text) => {
                     self.problem(item_key, ProblemKind::BadSubject(text));
+                    continue;
+                }
+                Items::Subjects
+                    if text.starts_with("person:")
+                        && !text.contains(['*', '?'])
+                        && !self.people.contains_key(&text) =>
+                {
+                    self.problem(
+                        item_key,
+                        ProblemKind::BadValue(format!(
+                            "{text} names no person: add a [[people]] row with that name"
+                        )),
+                    );
                     continue;
                 }
                 Items::Names(_) if !glob::is_valid_name_pattern(&text) => {

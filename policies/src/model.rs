@@ -1,5 +1,6 @@
 //! The validated policy and the values `decide` and `may_approve` answer with.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
@@ -11,7 +12,36 @@ pub struct Policy {
     pub(crate) bindings: Vec<Binding>,
     pub(crate) deny: Vec<DenyRule>,
     pub(crate) approvals: Vec<ApprovalEntry>,
+    pub(crate) break_glass: Vec<BreakGlassRule>,
+    pub(crate) people: Vec<Person>,
+    /// Each listed account's `person:NAME`, so matching never scans the table.
+    pub(crate) person_of: BTreeMap<String, String>,
     pub(crate) references: Vec<Reference>,
+}
+
+/// `[[people]]`: one person and the accounts that are theirs, in every chat.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Person {
+    pub name: String,
+    pub subjects: Vec<String>,
+}
+
+/// `[[break_glass]]`: who may run which operations with fewer approvals in an outage.
+#[derive(Clone, Debug)]
+pub(crate) struct BreakGlassRule {
+    pub(crate) key: String,
+    pub(crate) operations: Patterns,
+    pub(crate) subjects: Patterns,
+    pub(crate) clusters: Patterns,
+    pub(crate) approvers: u32,
+}
+
+/// What breaking the glass allows: the rule, and how many people must still approve.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BreakGlass {
+    pub rule: RuleRef,
+    /// Distinct people other than the requester; often 0.
+    pub approvers: u32,
 }
 
 /// `[[bindings]]` with its role resolved, so deciding never looks a role up.
@@ -131,6 +161,26 @@ pub struct ApprovalRule {
     pub ttl: Duration,
     /// The requester must give a reason.
     pub reason_required: bool,
+}
+
+impl ApprovalRule {
+    /// The rule that satisfies both: the most approvers, the approver roles of either (each
+    /// target still checks its own rule's roles), a reason if either wants one, the shorter
+    /// time to live. A request touching several clusters waits under this.
+    pub fn strictest(&self, other: &ApprovalRule) -> ApprovalRule {
+        let mut approver_roles = self.approver_roles.clone();
+        for role in &other.approver_roles {
+            if !approver_roles.contains(role) {
+                approver_roles.push(role.clone());
+            }
+        }
+        ApprovalRule {
+            approvers: self.approvers.max(other.approvers),
+            approver_roles,
+            ttl: self.ttl.min(other.ttl),
+            reason_required: self.reason_required || other.reason_required,
+        }
+    }
 }
 
 /// The answer to "may this person approve this request?".

@@ -52,6 +52,25 @@ pub(crate) struct RawApproval {
     pub(crate) clusters: Field<Vec<String>>,
 }
 
+/// `[[people]]`: one person and the accounts that are theirs.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct RawPerson {
+    pub(crate) name: Field<String>,
+    pub(crate) subjects: Field<Vec<String>>,
+}
+
+/// `[[break_glass]]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct RawBreakGlass {
+    pub(crate) operations: Field<Vec<String>>,
+    pub(crate) subjects: Field<Vec<String>>,
+    /// Signed, so `-1` gets a plain answer; `0` is allowed here.
+    pub(crate) approvers: Field<i64>,
+    pub(crate) clusters: Field<Vec<String>>,
+}
+
 /// One key of a table as written.
 #[derive(Debug, Default)]
 pub(crate) enum Field<T> {

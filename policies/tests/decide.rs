@@ -181,19 +181,29 @@ namespaces = ["velero"]
 #[test]
 fn cluster_restricted_binding_allows_matching_clusters_only() {
     let policy = policy(OPERATOR_ON_STAGING);
+    let velero = One("velero");
+    let d = policy.decide(
+        "discord:42",
+        &[],
+        "velero.backup",
+        One("staging-eu"),
+        velero,
+    );
+    assert_eq!(allowed_by(&d), "bindings[0]");
+    let d = policy.decide("discord:42", &[], "velero.backup", One("prod"), velero);
+    assert!(is_default_deny(&d));
+}
+
+/// Issue 11: a binding limited to some namespaces granted cluster-scoped operations (an etcd
+/// snapshot, `get nodes`) that reach past every namespace.
+#[test]
+fn namespace_restricted_binding_does_not_cover_a_cluster_scoped_operation() {
+    let policy = policy(OPERATOR_ON_STAGING);
     let d = policy.decide(
         "discord:42",
         &[],
         "etcd.snapshot",
         One("staging-eu"),
-        NotApplicable,
-    );
-    assert_eq!(allowed_by(&d), "bindings[0]");
-    let d = policy.decide(
-        "discord:42",
-        &[],
-        "etcd.snapshot",
-        One("prod"),
         NotApplicable,
     );
     assert!(is_default_deny(&d));
@@ -213,16 +223,20 @@ fn unrestricted_binding_covers_all_clusters_and_namespaces() {
     assert_eq!(allowed_by(&d), "bindings[0]");
 }
 
+/// Issue 11: a binding limited to one cluster granted global operations (and approving them).
 #[test]
-fn restricted_binding_covers_an_operation_without_cluster_or_namespace() {
-    let policy = policy(OPERATOR_ON_STAGING);
-    let d = policy.decide(
+fn restricted_binding_does_not_cover_an_operation_without_cluster_or_namespace() {
+    let staging = policy(OPERATOR_ON_STAGING);
+    let d = staging.decide(
         "discord:42",
         &[],
         "velero.backup",
         NotApplicable,
         NotApplicable,
     );
+    assert!(is_default_deny(&d));
+    let everywhere = policy(BOB_IS_ADMIN);
+    let d = everywhere.decide("shell:bob", &[], "contacts", NotApplicable, NotApplicable);
     assert_eq!(allowed_by(&d), "bindings[0]");
 }
 
@@ -245,8 +259,8 @@ fn restricted_binding_names_its_scope() {
         "discord:42",
         &[],
         "velero.backup",
-        NotApplicable,
-        NotApplicable,
+        One("staging-eu"),
+        One("velero"),
     );
     let Decision::Allow { by } = d else {
         panic!("expected Allow")

@@ -114,16 +114,63 @@ impl DenyModel {
 struct ApprovalModel {
     operations: Vec<&'static str>,
     clusters: Option<Vec<&'static str>>,
+    approvers: u32,
+    ttl_minutes: u32,
+    reason: bool,
 }
 
 impl ApprovalModel {
     fn toml(&self) -> String {
         format!(
-            "[[approvals]]\noperations = {}\napprovers = 1\napprover_roles = [\"admin\"]\n{}",
+            "[[approvals]]\noperations = {}\napprovers = {}\napprover_roles = [\"admin\"]\n\
+             ttl = \"{}m\"\nreason = {}\n{}",
             toml_list(&self.operations),
+            self.approvers,
+            self.ttl_minutes,
+            self.reason,
             optional_key("clusters", &self.clusters),
         )
     }
+}
+
+/// `[[people]]`: which of `SUBJECTS` belong to one person. Each subject is in at most one row.
+#[derive(Clone, Debug)]
+struct PeopleModel {
+    /// For each of `SUBJECTS`, the index of its person, or `None` for a person of its own.
+    owner: Vec<Option<usize>>,
+}
+
+impl PeopleModel {
+    fn toml(&self) -> String {
+        let mut rows: std::collections::BTreeMap<usize, Vec<&str>> = Default::default();
+        for (subject, owner) in SUBJECTS.iter().zip(&self.owner) {
+            if let Some(owner) = owner {
+                rows.entry(*owner).or_default().push(subject);
+            }
+        }
+        rows.iter()
+            .map(|(owner, subjects)| {
+                format!(
+                    "[[people]]\nname = \"p{owner}\"\nsubjects = {}\n",
+                    toml_list(subjects)
+                )
+            })
+            .collect()
+    }
+
+    /// The true owner of a subject: its row, or itself.
+    fn owner_of(&self, subject: &str) -> String {
+        let index = SUBJECTS.iter().position(|s| *s == subject);
+        match index.and_then(|i| self.owner[i]) {
+            Some(owner) => format!("p{owner}"),
+            None => subject.to_owned(),
+        }
+    }
+}
+
+fn people() -> impl Strategy<Value = PeopleModel> {
+    prop::collection::vec(prop::option::of(0..3usize), SUBJECTS.len())
+        .prop_map(|owner| PeopleModel { owner })
 }
 
 #[derive(Clone, Debug)]
@@ -135,6 +182,14 @@ struct PolicyModel {
 
 impl PolicyModel {
     fn load(&self) -> Policy {
+        let text = self.load_text();
+        match Policy::from_toml(&text) {
+            Ok(policy) => policy,
+            Err(e) => panic!("generated policy is invalid:\n{e}\n---\n{text}"),
+        }
+    }
+
+    fn load_text(&self) -> String {
         let mut text = ROLES.to_owned();
         let sections = self.bindings.iter().map(BindingModel::toml);
         let sections = sections
@@ -144,10 +199,7 @@ impl PolicyModel {
             text.push('\n');
             text.push_str(&section);
         }
-        match Policy::from_toml(&text) {
-            Ok(policy) => policy,
-            Err(e) => panic!("generated policy is invalid:\n{e}\n---\n{text}"),
-        }
+        text
     }
 }
 
@@ -182,19 +234,29 @@ fn deny() -> impl Strategy<Value = DenyModel> {
 }
 
 fn approval() -> impl Strategy<Value = ApprovalModel> {
-    (some_of(OPERATION_PATTERNS), maybe_some_of(CLUSTER_PATTERNS)).prop_map(
-        |(operations, clusters)| ApprovalModel {
-            operations,
-            clusters,
-        },
+    (
+        some_of(OPERATION_PATTERNS),
+        maybe_some_of(CLUSTER_PATTERNS),
+        1..4u32,
+        1..120u32,
+        any::<bool>(),
     )
+        .prop_map(
+            |(operations, clusters, approvers, ttl_minutes, reason)| ApprovalModel {
+                operations,
+                clusters,
+                approvers,
+                ttl_minutes,
+                reason,
+            },
+        )
 }
 
 fn policy_model() -> impl Strategy<Value = PolicyModel> {
     (
         prop::collection::vec(binding(), 0..4),
         prop::collection::vec(deny(), 0..3),
-        prop::collection::vec(approval(), 0..2),
+        prop::collection::vec(approval(), 0..3),
     )
         .prop_map(|(bindings, deny, approvals)| PolicyModel {
             bindings,
@@ -307,6 +369,83 @@ proptest! {
                 q.subject, &q.groups, q.subject, q.operation, q.cluster, q.namespace, &rule,
             );
             prop_assert_eq!(d, ApproveDecision::OwnRequest);
+        }
+    }
+}
+
+/// How strong a decision is: a deny is strongest, then approval by more people, sooner.
+fn at_least_as_strict(combined: &Decision, part: &Decision) -> bool {
+    match (combined, part) {
+        (Decision::Deny { .. }, _) => true,
+        (_, Decision::Deny { .. }) => false,
+        (Decision::NeedsApproval { rule: c, .. }, Decision::NeedsApproval { rule: p, .. }) => {
+            c.approvers >= p.approvers
+                && c.ttl <= p.ttl
+                && (c.reason_required || !p.reason_required)
+                && p.approver_roles
+                    .iter()
+                    .all(|r| c.approver_roles.contains(r))
+        }
+        (Decision::NeedsApproval { .. }, Decision::Allow { .. }) => true,
+        (Decision::Allow { .. }, Decision::Allow { .. }) => true,
+        (Decision::Allow { .. }, Decision::NeedsApproval { .. }) => false,
+    }
+}
+
+fn targets() -> impl Strategy<Value = Vec<(Target<'static>, Target<'static>)>> {
+    prop::collection::vec((target(CLUSTERS), target(NAMESPACES)), 1..5)
+}
+
+proptest! {
+    /// Issue 11: `-c all` over prod and stage asked for stage's weaker approval.
+    #[test]
+    fn a_request_over_several_places_is_never_weaker_than_any_one_of_them(
+        model in policy_model(), q in query(), places in targets(),
+    ) {
+        let policy = model.load();
+        let combined = policy.decide_all(q.subject, &q.groups, q.operation, &places);
+        for &(cluster, namespace) in &places {
+            let part = policy.decide(q.subject, &q.groups, q.operation, cluster, namespace);
+            prop_assert!(
+                at_least_as_strict(&combined, &part),
+                "{q:?} at {cluster:?}/{namespace:?}: {part:?} is stricter than {combined:?}"
+            );
+        }
+    }
+
+    /// Issue 11: Bob approved twice, from Slack and from Discord.
+    #[test]
+    fn no_votes_by_fewer_than_n_people_make_n_approvals(
+        model in policy_model(),
+        people in people(),
+        requester in prop::sample::select(SUBJECTS),
+        votes in prop::collection::vec(prop::sample::select(SUBJECTS), 0..12),
+    ) {
+        let mut text = people.toml();
+        text.push_str(&model.load_text());
+        let policy = match Policy::from_toml(&text) {
+            Ok(policy) => policy,
+            Err(e) => panic!("generated policy is invalid:\n{e}\n---\n{text}"),
+        };
+        let counted = policy.approving_people(requester, votes.iter().copied());
+        let mut truly: Vec<String> = votes.iter().map(|v| people.owner_of(v)).collect();
+        truly.sort();
+        truly.dedup();
+        truly.retain(|p| *p != people.owner_of(requester));
+        prop_assert_eq!(counted.len(), truly.len(), "votes {:?} by {:?}", votes, requester);
+        for voter in &votes {
+            if people.owner_of(voter) == people.owner_of(requester) {
+                let rule = policies::ApprovalRule {
+                    approvers: 1,
+                    approver_roles: vec!["admin".into()],
+                    ttl: std::time::Duration::from_secs(60),
+                    reason_required: false,
+                };
+                let d = policy.may_approve(
+                    voter, &[], requester, "pod.delete", Target::One("prod"), Target::One("default"), &rule,
+                );
+                prop_assert_eq!(d, ApproveDecision::OwnRequest);
+            }
         }
     }
 }

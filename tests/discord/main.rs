@@ -3,6 +3,7 @@
 //! did is read back from the emulator's record of every call and message.
 
 mod approvals;
+mod break_glass;
 mod commands;
 mod judged;
 mod local;

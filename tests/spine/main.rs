@@ -3,6 +3,7 @@
 
 mod approvals;
 mod audit;
+mod break_glass;
 mod config;
 mod etcd;
 mod host;

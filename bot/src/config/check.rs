@@ -463,6 +463,32 @@ fn check_policy(c: &mut Checker<'_>, path: &Path, raw: &RawConfig) -> Option<Pol
             });
         }
     }
+    // Breaking the glass pages the security team before anything runs: with nobody to page,
+    // a rule could never be used, and the operator should hear it now, not at 3 a.m.
+    let glass_rule = policy
+        .references()
+        .into_iter()
+        .find(|r| r.key.starts_with("break_glass["));
+    if let Some(rule) = glass_rule
+        && !raw
+            .contacts
+            .iter()
+            .any(|contact| contact.situation == crate::engine::SECURITY_SITUATION)
+    {
+        c.problems.push(Problem {
+            source: policy_source.clone(),
+            key: rule
+                .key
+                .split('.')
+                .next()
+                .unwrap_or("break_glass")
+                .to_string(),
+            reason: msg!(
+                "config-break-glass-unpaged",
+                situation = crate::engine::SECURITY_SITUATION
+            ),
+        });
+    }
     (c.problems.len() == before).then_some(policy)
 }
 

@@ -6,7 +6,7 @@
 //! approver clicks and again, for the requester and every approver, just before the run.
 
 use commands::{Command, Message, Request, msg};
-use policies::{ApprovalRule, ApproveDecision, Target};
+use policies::{ApprovalRule, ApproveDecision};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -247,7 +247,8 @@ impl Engine {
             Err(outcome) => return outcome,
         };
         let op_id = approval.request.operation.clone();
-        if caller.subject == approval.request.requester {
+        let policy = &self.config.policy;
+        if policy.same_person(&caller.subject, &approval.request.requester) {
             return self
                 .refuse(
                     audit,
@@ -369,7 +370,11 @@ impl Engine {
             Err(outcome) => return outcome,
         };
         let op_id = approval.request.operation.clone();
-        if caller.subject != approval.request.requester {
+        if !self
+            .config
+            .policy
+            .same_person(&caller.subject, &approval.request.requester)
+        {
             let rebuilt = self.rebuild(&approval).await;
             let allowed = match &rebuilt {
                 Ok((request, rule)) => self
@@ -500,6 +505,11 @@ impl Engine {
             groups: approval.request.requester_groups.clone(),
         };
         match judge::judge(&self.config.policy, &requester, &request) {
+            // A broken glass waits for its own rule's approvals, if the requester may still.
+            Judgement::NeedsApproval { rule, .. } if request.break_glass => {
+                let rule = self.glass_rule(&requester, &request, rule, id).await?;
+                Ok((request, rule))
+            }
             Judgement::NeedsApproval { rule, .. } => Ok((request, rule)),
             Judgement::Allow { .. } | Judgement::Deny(_) => Err(msg!(
                 "approval-requester-lost-right",
@@ -517,37 +527,28 @@ impl Engine {
         request: &Request,
         rule: &ApprovalRule,
     ) -> Result<(), Message> {
-        let namespace = judge::namespace_target(request);
-        let clusters: Vec<Target<'_>> = if request.clusters.is_empty() {
-            vec![Target::NotApplicable]
-        } else {
-            request.clusters.iter().map(|c| Target::One(c)).collect()
-        };
-        for cluster in clusters {
-            let decision = self.config.policy.may_approve(
-                &caller.subject,
-                &caller.groups,
-                &approval.request.requester,
-                request.spec.id,
-                cluster,
-                namespace,
-                rule,
-            );
-            match decision {
-                ApproveDecision::Allowed { .. } => {}
-                ApproveDecision::OwnRequest => {
-                    return Err(msg!(
-                        "approval-own-request",
-                        id = approval.request.id.as_str()
-                    ));
-                }
-                _ => {
-                    return Err(msg!(
-                        "approval-not-approver",
-                        id = approval.request.id.as_str(),
-                        roles = rule.approver_roles.join(", ")
-                    ));
-                }
+        let decision = self.config.policy.may_approve_all(
+            &caller.subject,
+            &caller.groups,
+            &approval.request.requester,
+            request.spec.id,
+            &judge::targets(request),
+            rule,
+        );
+        match decision {
+            ApproveDecision::Allowed { .. } => {}
+            ApproveDecision::OwnRequest => {
+                return Err(msg!(
+                    "approval-own-request",
+                    id = approval.request.id.as_str()
+                ));
+            }
+            ApproveDecision::NotAnApprover => {
+                return Err(msg!(
+                    "approval-not-approver",
+                    id = approval.request.id.as_str(),
+                    roles = rule.approver_roles.join(", ")
+                ));
             }
         }
         Ok(())
@@ -598,6 +599,7 @@ impl Engine {
             store: self.store.as_ref(),
             request_id: &id,
             subject: &requester,
+            glass: None,
         };
         let (request, rule) = match self.rebuild(&approval).await {
             Ok(rebuilt) => rebuilt,
@@ -629,6 +631,10 @@ impl Engine {
                 }
             }
         }
+        let run_audit = Audit {
+            glass: self.glass_mark(&approval, &request),
+            ..run_audit
+        };
         let Some(operation) = commands::entry(request.spec.id).and_then(|e| e.operation) else {
             return Outcome::NotRun;
         };

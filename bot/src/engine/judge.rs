@@ -1,4 +1,5 @@
-//! The policy's verdict on a whole request: every targeted cluster must be allowed.
+//! The policy's verdict on a whole request: every place it touches must be allowed, and it
+//! waits for the strictest approval any of them asks for.
 
 use commands::{Message, Namespaces, Request, msg};
 use policies::{ApprovalRule, Decision, DenyReason, Policy, RuleRef, Target};
@@ -28,17 +29,27 @@ pub fn namespace_target(request: &Request) -> Target<'_> {
     }
 }
 
-/// Decides per targeted cluster (`-c all` needs each one); the first deny wins.
-pub fn judge(policy: &Policy, caller: &Caller, request: &Request) -> Judgement {
+/// Every (cluster, namespace) the request will touch, as the policy judges them: each
+/// targeted cluster with the request's namespace, or the namespace alone for an operation
+/// with no cluster. A request is allowed only if every pair is.
+pub fn targets(request: &Request) -> Vec<(Target<'_>, Target<'_>)> {
     let namespace = namespace_target(request);
-    let clusters: Vec<Target<'_>> = if request.clusters.is_empty() {
-        vec![Target::NotApplicable]
-    } else {
-        request.clusters.iter().map(|c| Target::One(c)).collect()
-    };
+    if request.clusters.is_empty() {
+        return vec![(Target::NotApplicable, namespace)];
+    }
+    request
+        .clusters
+        .iter()
+        .map(|cluster| (Target::One(cluster.as_str()), namespace))
+        .collect()
+}
+
+/// Decides on every place the request touches ([`targets`]): the first deny wins, and the
+/// approval asked for is the strictest of the rules that apply anywhere in it.
+pub fn judge(policy: &Policy, caller: &Caller, request: &Request) -> Judgement {
+    let places = targets(request);
     let mut rules: Vec<RuleRef> = Vec::new();
-    let mut approval: Option<ApprovalRule> = None;
-    for cluster in clusters {
+    for &(cluster, namespace) in &places {
         let decision = policy.decide(
             &caller.subject,
             &caller.groups,
@@ -46,47 +57,56 @@ pub fn judge(policy: &Policy, caller: &Caller, request: &Request) -> Judgement {
             cluster,
             namespace,
         );
-        let where_ = match cluster {
-            Target::One(name) => name.to_string(),
-            _ => "-".to_string(),
-        };
-        match decision {
-            Decision::Deny {
-                reason: DenyReason::Explicit { rule },
-            } => {
-                return Judgement::Deny(msg!(
-                    "policy-denied-by-rule",
-                    subject = caller.subject.as_str(),
-                    operation = request.spec.id,
-                    cluster = where_,
-                    rule = rule.to_string()
-                ));
-            }
-            Decision::Deny {
-                reason: DenyReason::NoRuleAllows,
-            } => {
-                return Judgement::Deny(msg!(
-                    "policy-denied-default",
-                    subject = caller.subject.as_str(),
-                    operation = request.spec.id,
-                    cluster = where_
-                ));
-            }
-            Decision::Allow { by } => push_unique(&mut rules, by),
-            Decision::NeedsApproval {
-                by,
-                approval: approval_ref,
-                rule,
-            } => {
-                push_unique(&mut rules, by);
-                push_unique(&mut rules, approval_ref);
-                approval = Some(rule);
-            }
+        if let Some(message) = refusal(caller, request, cluster, &decision) {
+            return Judgement::Deny(message);
+        }
+        for rule in decision.rules() {
+            push_unique(&mut rules, rule.clone());
         }
     }
-    match approval {
-        Some(rule) => Judgement::NeedsApproval { rules, rule },
-        None => Judgement::Allow { rules },
+    match policy.decide_all(&caller.subject, &caller.groups, request.spec.id, &places) {
+        Decision::NeedsApproval { rule, .. } => Judgement::NeedsApproval { rules, rule },
+        Decision::Allow { .. } => Judgement::Allow { rules },
+        // Every place was allowed above, so the whole is too; judged again only to combine.
+        Decision::Deny { .. } => Judgement::Deny(msg!(
+            "policy-denied-default",
+            subject = caller.subject.as_str(),
+            operation = request.spec.id,
+            cluster = "-"
+        )),
+    }
+}
+
+/// The sentence for a refused place, naming the cluster and the rule.
+fn refusal(
+    caller: &Caller,
+    request: &Request,
+    cluster: Target<'_>,
+    decision: &Decision,
+) -> Option<Message> {
+    let where_ = match cluster {
+        Target::One(name) => name.to_string(),
+        _ => "-".to_string(),
+    };
+    match decision {
+        Decision::Deny {
+            reason: DenyReason::Explicit { rule },
+        } => Some(msg!(
+            "policy-denied-by-rule",
+            subject = caller.subject.as_str(),
+            operation = request.spec.id,
+            cluster = where_,
+            rule = rule.to_string()
+        )),
+        Decision::Deny {
+            reason: DenyReason::NoRuleAllows,
+        } => Some(msg!(
+            "policy-denied-default",
+            subject = caller.subject.as_str(),
+            operation = request.spec.id,
+            cluster = where_
+        )),
+        Decision::Allow { .. } | Decision::NeedsApproval { .. } => None,
     }
 }
 

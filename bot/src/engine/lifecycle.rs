@@ -51,6 +51,7 @@ impl Engine {
                 store: self.store.as_ref(),
                 request_id: &run.request_id,
                 subject: &run.subject,
+                glass: None,
             };
             let detail = json!({ "outcome": "interrupted", "started_at": run.started_at });
             let _ = audit

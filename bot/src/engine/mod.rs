@@ -5,6 +5,7 @@
 //! [`Event`]s back; operations get a request and settings; policies get names.
 
 mod approval;
+mod break_glass;
 pub mod complete;
 mod events;
 mod help;
@@ -21,6 +22,7 @@ use commands::{Command, Message, OpError, Progress, Request, Risk, RunContext, m
 use serde_json::json;
 
 pub use approval::expiry as expiry_text;
+pub use break_glass::{SECURITY_SITUATION, open_reviews_note};
 pub use events::{ApprovalCard, Event, Outcome, Reply};
 pub use judge::Judgement;
 
@@ -52,6 +54,8 @@ struct Audit<'a> {
     store: &'a dyn Store,
     request_id: &'a str,
     subject: &'a str,
+    /// The `[[break_glass]]` rule a run was let through by: every record of it says so.
+    glass: Option<String>,
 }
 
 impl Audit<'_> {
@@ -61,6 +65,7 @@ impl Audit<'_> {
         operation: Option<&str>,
         detail: serde_json::Value,
     ) -> Result<(), Message> {
+        let detail = break_glass::mark(detail, self.glass.as_deref());
         let event = AuditEvent {
             request_id: self.request_id.to_string(),
             kind,
@@ -118,6 +123,7 @@ impl Engine {
             store: self.store.as_ref(),
             request_id: &request_id,
             subject: &caller.subject,
+            glass: None,
         };
         if let Err(message) = audit
             .record(
@@ -139,9 +145,23 @@ impl Engine {
                 }
             };
         }
+        if let Some(command) = break_glass::parse_review(line) {
+            return match command {
+                Ok(id) => self.review(&audit, caller, &id, reply).await,
+                Err(message) => {
+                    self.refuse(&audit, None, message, Outcome::Rejected, reply)
+                        .await
+                }
+            };
+        }
         if let Some(command) = approval::ApprovalCommand::parse(line) {
             return match command {
-                Ok(approval::ApprovalCommand::Pending) => self.list_pending(reply).await,
+                Ok(approval::ApprovalCommand::Pending) => {
+                    let outcome = self.list_pending(reply).await;
+                    // Break-glass runs awaiting review, under the requests awaiting approval.
+                    self.list_reviews(caller, reply).await;
+                    outcome
+                }
                 Ok(approval::ApprovalCommand::Approve(id)) => {
                     self.approve(&audit, caller, &id, reply).await
                 }
@@ -193,6 +213,11 @@ impl Engine {
                     .refuse(&audit, Some(op_id), message.clone(), Outcome::Denied, reply)
                     .await;
             }
+            Judgement::NeedsApproval { rule, .. } if request.break_glass => {
+                return self
+                    .break_glass(&audit, caller, line, &request, rule, reply)
+                    .await;
+            }
             Judgement::NeedsApproval { rule, .. } => {
                 if rule.reason_required && request.reason.is_none() {
                     let message = msg!("engine-reason-required", operation = op_id);
@@ -211,6 +236,13 @@ impl Engine {
                 return self
                     .refuse(&audit, Some(op_id), message, Outcome::Denied, reply)
                     .await;
+            }
+            Judgement::Allow { .. } if request.break_glass => {
+                // Nothing to lower: it runs as it would have, and is not marked.
+                reply.send(Event::Notice(msg!(
+                    "break-glass-not-needed",
+                    operation = op_id
+                )));
             }
             Judgement::Allow { .. } => {}
         }
@@ -245,6 +277,7 @@ impl Engine {
             store: self.store.as_ref(),
             request_id: &request_id,
             subject: &caller.subject,
+            glass: None,
         };
         if let Err(message) = audit
             .record(

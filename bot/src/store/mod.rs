@@ -8,9 +8,11 @@
 mod approvals;
 mod audit;
 mod incidents;
+mod reviews;
 mod sqlite;
 mod sqlite_approvals;
 mod sqlite_incidents;
+mod sqlite_reviews;
 
 use async_trait::async_trait;
 use thiserror::Error;
@@ -18,6 +20,7 @@ use thiserror::Error;
 pub use approvals::{Approval, ApprovalState, NewApproval, Vote, VoteResult};
 pub use audit::{AuditEvent, AuditKind, AuditRecord, BreakReason, Verification, verify_chain};
 pub use incidents::{Delivery, DeliveryState, Incident, NewDelivery, Opened};
+pub use reviews::{NewReview, Review};
 pub use sqlite::SqliteStore;
 
 use crate::paging::IncidentState;
@@ -219,4 +222,15 @@ pub trait Store: Send + Sync {
     ) -> Result<(), StoreError>;
 
     async fn post(&self, incident_id: &str, target: &str) -> Result<Option<String>, StoreError>;
+
+    /// Records a run made by breaking the glass, open until someone reviews it.
+    async fn create_review(&self, review: &NewReview) -> Result<(), StoreError>;
+
+    async fn review(&self, id: &str) -> Result<Option<Review>, StoreError>;
+
+    /// Break-glass runs nobody has reviewed yet, oldest first.
+    async fn open_reviews(&self) -> Result<Vec<Review>, StoreError>;
+
+    /// Records `by`'s review if none is recorded yet: `true` for the one caller that did.
+    async fn acknowledge_review(&self, id: &str, by: &str, at: i64) -> Result<bool, StoreError>;
 }

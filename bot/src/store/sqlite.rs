@@ -93,7 +93,11 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(open_error)?;
-        for statement in SCHEMA.into_iter().chain(super::sqlite_incidents::SCHEMA) {
+        for statement in SCHEMA
+            .into_iter()
+            .chain(super::sqlite_incidents::SCHEMA)
+            .chain(super::sqlite_reviews::SCHEMA)
+        {
             sqlx::query(statement)
                 .execute(&pool)
                 .await
@@ -412,6 +416,22 @@ impl Store for SqliteStore {
 
     async fn set_card(&self, id: &str, card: &str) -> Result<(), StoreError> {
         self.approvals_set_card(id, card).await
+    }
+
+    async fn create_review(&self, review: &super::NewReview) -> Result<(), StoreError> {
+        self.reviews_create(review).await
+    }
+
+    async fn review(&self, id: &str) -> Result<Option<super::Review>, StoreError> {
+        self.reviews_get(id).await
+    }
+
+    async fn open_reviews(&self) -> Result<Vec<super::Review>, StoreError> {
+        self.reviews_open().await
+    }
+
+    async fn acknowledge_review(&self, id: &str, by: &str, at: i64) -> Result<bool, StoreError> {
+        self.reviews_acknowledge(id, by, at).await
     }
 }
 
