@@ -16,6 +16,7 @@ impl Engine {
             store: self.store.as_ref(),
             request_id: &request_id,
             subject,
+            glass: None,
         };
         let detail = json!({ "refused": "foreign tenant", "from": detail });
         if audit
@@ -35,6 +36,7 @@ impl Engine {
             store: self.store.as_ref(),
             request_id: &request_id,
             subject,
+            glass: None,
         };
         if audit.record(AuditKind::Read, None, detail).await.is_err() {
             tracing::warn!(subject, "an autocomplete lookup was not audited");
