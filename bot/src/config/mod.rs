@@ -94,6 +94,9 @@ pub struct SlackSection {
     pub app_token: Option<Secret>,
     pub api_url: Option<String>,
     pub incident_channel: Option<String>,
+    /// How long a user group's member list is trusted, e.g. `60s` (the default). A failed
+    /// lookup is never answered from an older list.
+    pub group_cache_ttl: Option<String>,
 }
 
 /// `discord.*`.
@@ -104,6 +107,9 @@ pub struct DiscordSection {
     pub application_id: Option<String>,
     pub api_url: Option<String>,
     pub incident_channel: Option<String>,
+    /// How long a member's roles, looked up for an approval, are trusted, e.g. `60s` (the
+    /// default). A failed lookup is never answered from an older answer.
+    pub group_cache_ttl: Option<String>,
 }
 
 /// `paging.*`: where pagers are reached.

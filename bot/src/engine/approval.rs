@@ -6,7 +6,7 @@
 //! approver clicks and again, for the requester and every approver, just before the run.
 
 use commands::{Command, Message, Request, msg};
-use policies::{ApprovalRule, ApproveDecision};
+use policies::{ApprovalRule, ApproveDecision, Policy};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -60,7 +60,7 @@ pub(super) fn request_hash(request: &Request, requester: &str) -> String {
     hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
 }
 
-fn now() -> i64 {
+pub(super) fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
@@ -69,7 +69,35 @@ fn new_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()[..8].to_string()
 }
 
-pub(super) fn card(approval: &Approval, gates: Vec<(Message, bool)>) -> ApprovalCard {
+/// The people who approved the request as it stands, one entry each: `bob (discord:8035…)`
+/// for someone in `[[people]]` (the account they used), the subject otherwise.
+fn approving_people(policy: &Policy, approval: &Approval) -> Vec<String> {
+    let mut seen: Vec<String> = Vec::new();
+    let mut labels = Vec::new();
+    let current = approval
+        .votes
+        .iter()
+        .filter(|v| v.hash == approval.request.hash);
+    for vote in current {
+        let person = policy.person(&vote.approver);
+        if policy.same_person(&vote.approver, &approval.request.requester) || seen.contains(&person)
+        {
+            continue;
+        }
+        labels.push(match person.strip_prefix("person:") {
+            Some(name) => format!("{name} ({})", vote.approver),
+            None => vote.approver.clone(),
+        });
+        seen.push(person);
+    }
+    labels
+}
+
+pub(super) fn card(
+    policy: &Policy,
+    approval: &Approval,
+    gates: Vec<(Message, bool)>,
+) -> ApprovalCard {
     let r = &approval.request;
     ApprovalCard {
         id: r.id.clone(),
@@ -79,12 +107,7 @@ pub(super) fn card(approval: &Approval, gates: Vec<(Message, bool)>) -> Approval
         reason: r.reason.clone(),
         needed: r.approvers_needed,
         roles: r.approver_roles.clone(),
-        approved_by: approval
-            .votes
-            .iter()
-            .filter(|v| v.hash == r.hash)
-            .map(|v| v.approver.clone())
-            .collect(),
+        approved_by: approving_people(policy, approval),
         state: approval.state,
         expires_at: r.expires_at,
         decided_by: approval.decided_by.clone(),
@@ -169,58 +192,16 @@ impl Engine {
             decision_reason: None,
             card: None,
         };
-        reply.send(Event::Approval(card(&stored, gate_results)));
+        reply.send(Event::Approval(card(
+            &self.config.policy,
+            &stored,
+            gate_results,
+        )));
         Outcome::NotRun
     }
 
-    /// `pending`: the requests that can still be approved, oldest first.
-    pub(super) async fn list_pending(&self, reply: &dyn Reply) -> Outcome {
-        let pending = match self.store.approvals_in(ApprovalState::Pending).await {
-            Ok(pending) => pending,
-            Err(e) => {
-                reply.send(Event::Rejected(msg!(
-                    "engine-audit-unavailable",
-                    reason = e.to_string()
-                )));
-                return Outcome::Failed;
-            }
-        };
-        let mut table = commands::Table::new(vec![
-            msg!("approval-col-id"),
-            msg!("approval-col-operation"),
-            msg!("approval-col-requester"),
-            msg!("approval-col-reason"),
-            msg!("approval-col-approvals"),
-            msg!("approval-col-expires"),
-        ]);
-        for approval in pending {
-            if approval.request.expires_at <= now() {
-                self.expire(&approval).await;
-                continue;
-            }
-            let card = card(&approval, Vec::new());
-            table.rows.push(vec![
-                card.id.into(),
-                card.line.as_str().into(),
-                card.requester.as_str().into(),
-                card.reason.clone().unwrap_or_default().into(),
-                format!("{}/{}", card.approved_by.len(), card.needed).into(),
-                expiry(card.expires_at).into(),
-            ]);
-        }
-        let block = if table.rows.is_empty() {
-            commands::Block::Note(msg!("approval-none-pending"))
-        } else {
-            commands::Block::Table(table)
-        };
-        reply.send(Event::Help(commands::Report {
-            blocks: vec![block],
-        }));
-        Outcome::Succeeded
-    }
-
     /// Marks a request whose time is up.
-    async fn expire(&self, approval: &Approval) {
+    pub(super) async fn expire(&self, approval: &Approval) {
         let id = &approval.request.id;
         let _ = self
             .store
@@ -248,7 +229,8 @@ impl Engine {
         };
         let op_id = approval.request.operation.clone();
         let policy = &self.config.policy;
-        if policy.same_person(&caller.subject, &approval.request.requester) {
+        let requester = approval.request.requester.as_str();
+        if policy.same_person(&caller.subject, requester) {
             return self
                 .refuse(
                     audit,
@@ -259,21 +241,52 @@ impl Engine {
                 )
                 .await;
         }
-        let (request, rule) = match self.rebuild(&approval).await {
+        // One person, one approval, whichever of their accounts clicks.
+        let earlier = approval
+            .votes
+            .iter()
+            .filter(|v| v.hash == approval.request.hash)
+            .find(|v| policy.same_person(&v.approver, &caller.subject));
+        if let Some(earlier) = earlier {
+            let message = msg!(
+                "approval-already-voted-as",
+                id = id,
+                person = earlier.approver.as_str()
+            );
+            return self
+                .refuse(audit, Some(&op_id), message, Outcome::NotRun, reply)
+                .await;
+        }
+        // Rights as of this click: both people with the groups their chats give now.
+        let current = match self.current_callers(&caller.subject, requester).await {
+            Ok(current) => current,
+            Err(message) => {
+                return self
+                    .refuse(audit, Some(&op_id), message, Outcome::Denied, reply)
+                    .await;
+            }
+        };
+        let (approver, requester_now) = current;
+        let (request, rule) = match self.rebuild(&approval, &requester_now) {
             Ok(rebuilt) => rebuilt,
             Err(message) => return self.invalidate(audit, &approval, message, reply).await,
         };
-        if let Err(message) = self.check_approver(caller, &approval, &request, &rule) {
+        if let Err(message) = self.check_approver(&approver, &approval, &request, &rule) {
             return self
                 .refuse(audit, Some(&op_id), message, Outcome::Denied, reply)
                 .await;
         }
+        let person = policy.person(&caller.subject);
         let vote = self
             .store
-            .record_vote(id, &caller.subject, &approval.request.hash, now())
+            .record_vote(id, &caller.subject, &person, &approval.request.hash, now())
             .await;
         let votes = match vote {
-            Ok(VoteResult::Recorded { votes }) => votes,
+            Ok(VoteResult::Recorded { approvers }) => {
+                let people =
+                    policy.approving_people(requester, approvers.iter().map(String::as_str));
+                u32::try_from(people.len()).unwrap_or(u32::MAX)
+            }
             Ok(VoteResult::Duplicate) => {
                 return self
                     .refuse(
@@ -309,8 +322,13 @@ impl Engine {
                     .await;
             }
         };
-        let detail =
-            json!({ "approval": id, "vote": votes, "needed": approval.request.approvers_needed });
+        let detail = json!({
+            "approval": id,
+            "vote": votes,
+            "person": person,
+            "groups": approver.groups,
+            "needed": approval.request.approvers_needed,
+        });
         if let Err(message) = audit
             .record(AuditKind::Decision, Some(&op_id), detail)
             .await
@@ -370,15 +388,22 @@ impl Engine {
             Err(outcome) => return outcome,
         };
         let op_id = approval.request.operation.clone();
-        if !self
-            .config
-            .policy
-            .same_person(&caller.subject, &approval.request.requester)
-        {
-            let rebuilt = self.rebuild(&approval).await;
+        let requester = approval.request.requester.as_str();
+        if !self.config.policy.same_person(&caller.subject, requester) {
+            // An approver's refusal is a decision too: judged with current groups.
+            let (approver, requester_now) =
+                match self.current_callers(&caller.subject, requester).await {
+                    Ok(current) => current,
+                    Err(message) => {
+                        return self
+                            .refuse(audit, Some(&op_id), message, Outcome::Denied, reply)
+                            .await;
+                    }
+                };
+            let rebuilt = self.rebuild(&approval, &requester_now);
             let allowed = match &rebuilt {
                 Ok((request, rule)) => self
-                    .check_approver(caller, &approval, request, rule)
+                    .check_approver(&approver, &approval, request, rule)
                     .is_ok(),
                 Err(_) => false,
             };
@@ -484,8 +509,8 @@ impl Engine {
     }
 
     /// The stored line parsed and resolved again, checked against the hash it was approved
-    /// under, with the requester's right to run it today.
-    async fn rebuild(&self, approval: &Approval) -> Result<(Request, ApprovalRule), Message> {
+    /// under.
+    pub(super) fn reparse(&self, approval: &Approval) -> Result<Request, Message> {
         let id = approval.request.id.as_str();
         let request = match commands::parse(&approval.request.line) {
             Ok(Command::Run(invocation)) => {
@@ -500,11 +525,19 @@ impl Engine {
         if request_hash(&request, &approval.request.requester) != approval.request.hash {
             return Err(msg!("approval-changed", id = id));
         }
-        let requester = Caller {
-            subject: approval.request.requester.clone(),
-            groups: approval.request.requester_groups.clone(),
-        };
-        match judge::judge(&self.config.policy, &requester, &request) {
+        Ok(request)
+    }
+
+    /// [`reparse`](Self::reparse), then the requester's right to run it today, judged with
+    /// `requester`'s current groups (never the ones stored with the request).
+    fn rebuild(
+        &self,
+        approval: &Approval,
+        requester: &Caller,
+    ) -> Result<(Request, ApprovalRule), Message> {
+        let id = approval.request.id.as_str();
+        let request = self.reparse(approval)?;
+        match judge::judge(&self.config.policy, requester, &request) {
             Judgement::NeedsApproval { rule, .. } => Ok((request, rule)),
             Judgement::Allow { .. } | Judgement::Deny(_) => Err(msg!(
                 "approval-requester-lost-right",
@@ -514,8 +547,29 @@ impl Engine {
         }
     }
 
+    /// `subject` with the groups its chat gives now; a chat that cannot be asked refuses.
+    async fn current_caller(&self, subject: &str) -> Result<Caller, Message> {
+        let groups = self.groups.current(subject).await?;
+        Ok(Caller {
+            subject: subject.to_string(),
+            groups,
+        })
+    }
+
+    /// The approver and the requester as they are now.
+    async fn current_callers(
+        &self,
+        approver: &str,
+        requester: &str,
+    ) -> Result<(Caller, Caller), Message> {
+        Ok((
+            self.current_caller(approver).await?,
+            self.current_caller(requester).await?,
+        ))
+    }
+
     /// May `caller` approve this request, on every cluster it targets?
-    fn check_approver(
+    pub(super) fn check_approver(
         &self,
         caller: &Caller,
         approval: &Approval,
@@ -582,8 +636,66 @@ impl Engine {
     /// Sends the request's current card.
     pub(super) async fn show(&self, id: &str, reply: &dyn Reply) {
         if let Ok(Some(approval)) = self.store.approval(id).await {
-            reply.send(Event::Approval(card(&approval, Vec::new())));
+            reply.send(Event::Approval(card(
+                &self.config.policy,
+                &approval,
+                Vec::new(),
+            )));
         }
+    }
+
+    /// Right before the run: the request as approved (re-parsed, same hash), the requester's
+    /// right and every approver's, each with the groups their chat gives now, and enough
+    /// distinct people. Any doubt (a store or chat that cannot answer) refuses the run; the
+    /// error carries the request as it stands, to be invalidated.
+    async fn recheck_before_run(
+        &self,
+        approval: &Approval,
+    ) -> Result<Request, (Approval, Message)> {
+        let id = approval.request.id.as_str();
+        let as_approved = |a: &Approval| Approval {
+            state: ApprovalState::Approved,
+            ..a.clone()
+        };
+        let latest = match self.store.approval(id).await {
+            Ok(Some(latest)) => latest,
+            Ok(None) => return Err((as_approved(approval), msg!("approval-unknown", id = id))),
+            Err(e) => {
+                let message = msg!("engine-audit-unavailable", reason = e.to_string());
+                return Err((as_approved(approval), message));
+            }
+        };
+        let fail = |message: Message| (as_approved(&latest), message);
+        let requester = self
+            .current_caller(&latest.request.requester)
+            .await
+            .map_err(fail)?;
+        let (request, rule) = self.rebuild(&latest, &requester).map_err(fail)?;
+        let votes: Vec<&str> = latest
+            .votes
+            .iter()
+            .filter(|v| v.hash == latest.request.hash)
+            .map(|v| v.approver.as_str())
+            .collect();
+        for voter in &votes {
+            let voter = self.current_caller(voter).await.map_err(fail)?;
+            self.check_approver(&voter, &latest, &request, &rule)
+                .map_err(fail)?;
+        }
+        let policy = &self.config.policy;
+        let people = policy.approving_people(&latest.request.requester, votes.iter().copied());
+        let needed = latest.request.approvers_needed.max(rule.approvers);
+        let counted = u32::try_from(people.len()).unwrap_or(u32::MAX);
+        if counted < needed {
+            let message = msg!(
+                "approval-not-enough-people",
+                id = id,
+                votes = counted,
+                needed = needed
+            );
+            return Err(fail(message));
+        }
+        Ok(request)
     }
 
     /// The approved request runs once: every right is checked again first.
@@ -595,36 +707,12 @@ impl Engine {
             request_id: &id,
             subject: &requester,
         };
-        let (request, rule) = match self.rebuild(&approval).await {
-            Ok(rebuilt) => rebuilt,
-            Err(message) => {
-                let current = Approval {
-                    state: ApprovalState::Approved,
-                    ..approval
-                };
+        let request = match self.recheck_before_run(&approval).await {
+            Ok(request) => request,
+            Err((current, message)) => {
                 return self.invalidate(&run_audit, &current, message, reply).await;
             }
         };
-        // Every approver's right, as of now.
-        if let Ok(Some(latest)) = self.store.approval(&id).await {
-            for vote in latest
-                .votes
-                .iter()
-                .filter(|v| v.hash == latest.request.hash)
-            {
-                let voter = Caller {
-                    subject: vote.approver.clone(),
-                    groups: Vec::new(),
-                };
-                if let Err(message) = self.check_approver(&voter, &latest, &request, &rule) {
-                    let current = Approval {
-                        state: ApprovalState::Approved,
-                        ..latest.clone()
-                    };
-                    return self.invalidate(&run_audit, &current, message, reply).await;
-                }
-            }
-        }
         let Some(operation) = commands::entry(request.spec.id).and_then(|e| e.operation) else {
             return Outcome::NotRun;
         };

@@ -7,10 +7,12 @@
 mod approval;
 pub mod complete;
 mod events;
+mod groups;
 mod help;
 mod incidents;
 mod judge;
 mod lifecycle;
+mod pending;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -21,6 +23,7 @@ use serde_json::json;
 
 pub use approval::expiry as expiry_text;
 pub use events::{ApprovalCard, Event, Outcome, Reply};
+pub use groups::{GroupLookup, GroupLookupError};
 pub use judge::Judgement;
 
 use crate::config::Config;
@@ -42,6 +45,8 @@ pub struct Engine {
     instance: String,
     /// Paging, where the configuration sets it up.
     desk: Option<Arc<crate::paging::Desk>>,
+    /// How to ask each chat for someone's current groups (approvals re-judge with them).
+    groups: groups::GroupLookups,
 }
 
 /// Appends this request's records; a failed append stops the request (nothing runs unaudited).
@@ -84,7 +89,14 @@ impl Engine {
             clusters: Arc::default(),
             instance: lifecycle::instance_id(),
             desk: None,
+            groups: groups::GroupLookups::default(),
         }
+    }
+
+    /// Lets approvals ask `platform` (`slack`, `discord`) for its users' current groups. A
+    /// chat adapter registers itself; without a lookup, that chat's approvals are refused.
+    pub fn register_groups(&self, platform: &str, lookup: Arc<dyn GroupLookup>) {
+        self.groups.register(platform, lookup);
     }
 
     /// Lets operations page and watchers' incidents reach people.
@@ -137,7 +149,9 @@ impl Engine {
         }
         if let Some(command) = approval::ApprovalCommand::parse(line) {
             return match command {
-                Ok(approval::ApprovalCommand::Pending) => self.list_pending(reply).await,
+                Ok(approval::ApprovalCommand::Pending) => {
+                    self.list_pending(&audit, caller, reply).await
+                }
                 Ok(approval::ApprovalCommand::Approve(id)) => {
                     self.approve(&audit, caller, &id, reply).await
                 }
