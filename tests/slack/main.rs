@@ -9,6 +9,7 @@ mod files;
 mod incidents;
 mod modals;
 mod pacing;
+mod people;
 mod replicas;
 mod service;
 mod socket;
