@@ -6,6 +6,7 @@ mod approvals;
 mod commands;
 mod local;
 mod modals;
+mod people;
 mod signatures;
 mod slash;
 

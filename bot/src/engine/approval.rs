@@ -5,13 +5,14 @@
 //! at once, or one clicking twice, give exactly one execution. Rights are checked when the
 //! approver clicks and again, for the requester and every approver, just before the run.
 
-use commands::{Command, Message, Request, msg};
-use policies::{ApprovalRule, ApproveDecision, Policy};
+use commands::{Message, Request, msg};
+use policies::ApprovalRule;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::judge::{self, Judgement};
-use super::{ApprovalCard, Audit, Caller, Engine, Event, Outcome, Reply};
+pub(super) use super::approval_card::card;
+pub use super::approval_card::expiry;
+use super::{Audit, Caller, Engine, Event, Outcome, Reply};
 use crate::store::{Approval, ApprovalState, AuditKind, NewApproval, VoteResult};
 
 /// The approval commands every chat shares.
@@ -67,54 +68,6 @@ pub(super) fn now() -> i64 {
 fn new_id() -> String {
     // Short enough to type in `approve ID`, random enough not to be guessed.
     uuid::Uuid::new_v4().simple().to_string()[..8].to_string()
-}
-
-/// The people who approved the request as it stands, one entry each: `bob (discord:8035…)`
-/// for someone in `[[people]]` (the account they used), the subject otherwise.
-fn approving_people(policy: &Policy, approval: &Approval) -> Vec<String> {
-    let mut seen: Vec<String> = Vec::new();
-    let mut labels = Vec::new();
-    let current = approval
-        .votes
-        .iter()
-        .filter(|v| v.hash == approval.request.hash);
-    for vote in current {
-        let person = policy.person(&vote.approver);
-        if policy.same_person(&vote.approver, &approval.request.requester) || seen.contains(&person)
-        {
-            continue;
-        }
-        labels.push(match person.strip_prefix("person:") {
-            Some(name) => format!("{name} ({})", vote.approver),
-            None => vote.approver.clone(),
-        });
-        seen.push(person);
-    }
-    labels
-}
-
-pub(super) fn card(
-    policy: &Policy,
-    approval: &Approval,
-    gates: Vec<(Message, bool)>,
-) -> ApprovalCard {
-    let r = &approval.request;
-    ApprovalCard {
-        id: r.id.clone(),
-        operation: r.operation.clone(),
-        line: r.line.clone(),
-        requester: r.requester.clone(),
-        reason: r.reason.clone(),
-        needed: r.approvers_needed,
-        roles: r.approver_roles.clone(),
-        approved_by: approving_people(policy, approval),
-        state: approval.state,
-        expires_at: r.expires_at,
-        decided_by: approval.decided_by.clone(),
-        decision_reason: approval.decision_reason.clone(),
-        gates,
-        card: approval.card.clone(),
-    }
 }
 
 impl Engine {
@@ -508,103 +461,8 @@ impl Engine {
         Ok(approval)
     }
 
-    /// The stored line parsed and resolved again, checked against the hash it was approved
-    /// under.
-    pub(super) fn reparse(&self, approval: &Approval) -> Result<Request, Message> {
-        let id = approval.request.id.as_str();
-        let request = match commands::parse(&approval.request.line) {
-            Ok(Command::Run(invocation)) => {
-                commands::resolve(invocation, &self.config.settings).map_err(|e| e.message())?
-            }
-            _ => return Err(msg!("approval-changed", id = id)),
-        };
-        let request = Request {
-            requester: Some(approval.request.requester.clone()),
-            ..request
-        };
-        if request_hash(&request, &approval.request.requester) != approval.request.hash {
-            return Err(msg!("approval-changed", id = id));
-        }
-        Ok(request)
-    }
-
-    /// [`reparse`](Self::reparse), then the requester's right to run it today, judged with
-    /// `requester`'s current groups (never the ones stored with the request).
-    fn rebuild(
-        &self,
-        approval: &Approval,
-        requester: &Caller,
-    ) -> Result<(Request, ApprovalRule), Message> {
-        let id = approval.request.id.as_str();
-        let request = self.reparse(approval)?;
-        match judge::judge(&self.config.policy, requester, &request) {
-            Judgement::NeedsApproval { rule, .. } => Ok((request, rule)),
-            Judgement::Allow { .. } | Judgement::Deny(_) => Err(msg!(
-                "approval-requester-lost-right",
-                id = id,
-                requester = requester.subject.as_str()
-            )),
-        }
-    }
-
-    /// `subject` with the groups its chat gives now; a chat that cannot be asked refuses.
-    async fn current_caller(&self, subject: &str) -> Result<Caller, Message> {
-        let groups = self.groups.current(subject).await?;
-        Ok(Caller {
-            subject: subject.to_string(),
-            groups,
-        })
-    }
-
-    /// The approver and the requester as they are now.
-    async fn current_callers(
-        &self,
-        approver: &str,
-        requester: &str,
-    ) -> Result<(Caller, Caller), Message> {
-        Ok((
-            self.current_caller(approver).await?,
-            self.current_caller(requester).await?,
-        ))
-    }
-
-    /// May `caller` approve this request, on every cluster it targets?
-    pub(super) fn check_approver(
-        &self,
-        caller: &Caller,
-        approval: &Approval,
-        request: &Request,
-        rule: &ApprovalRule,
-    ) -> Result<(), Message> {
-        let decision = self.config.policy.may_approve_all(
-            &caller.subject,
-            &caller.groups,
-            &approval.request.requester,
-            request.spec.id,
-            &judge::targets(request),
-            rule,
-        );
-        match decision {
-            ApproveDecision::Allowed { .. } => {}
-            ApproveDecision::OwnRequest => {
-                return Err(msg!(
-                    "approval-own-request",
-                    id = approval.request.id.as_str()
-                ));
-            }
-            ApproveDecision::NotAnApprover => {
-                return Err(msg!(
-                    "approval-not-approver",
-                    id = approval.request.id.as_str(),
-                    roles = rule.approver_roles.join(", ")
-                ));
-            }
-        }
-        Ok(())
-    }
-
     /// Moves the request to invalidated and says why.
-    async fn invalidate(
+    pub(super) async fn invalidate(
         &self,
         audit: &Audit<'_>,
         approval: &Approval,
@@ -631,71 +489,6 @@ impl Engine {
             reply,
         )
         .await
-    }
-
-    /// Sends the request's current card.
-    pub(super) async fn show(&self, id: &str, reply: &dyn Reply) {
-        if let Ok(Some(approval)) = self.store.approval(id).await {
-            reply.send(Event::Approval(card(
-                &self.config.policy,
-                &approval,
-                Vec::new(),
-            )));
-        }
-    }
-
-    /// Right before the run: the request as approved (re-parsed, same hash), the requester's
-    /// right and every approver's, each with the groups their chat gives now, and enough
-    /// distinct people. Any doubt (a store or chat that cannot answer) refuses the run; the
-    /// error carries the request as it stands, to be invalidated.
-    async fn recheck_before_run(
-        &self,
-        approval: &Approval,
-    ) -> Result<Request, (Approval, Message)> {
-        let id = approval.request.id.as_str();
-        let as_approved = |a: &Approval| Approval {
-            state: ApprovalState::Approved,
-            ..a.clone()
-        };
-        let latest = match self.store.approval(id).await {
-            Ok(Some(latest)) => latest,
-            Ok(None) => return Err((as_approved(approval), msg!("approval-unknown", id = id))),
-            Err(e) => {
-                let message = msg!("engine-audit-unavailable", reason = e.to_string());
-                return Err((as_approved(approval), message));
-            }
-        };
-        let fail = |message: Message| (as_approved(&latest), message);
-        let requester = self
-            .current_caller(&latest.request.requester)
-            .await
-            .map_err(fail)?;
-        let (request, rule) = self.rebuild(&latest, &requester).map_err(fail)?;
-        let votes: Vec<&str> = latest
-            .votes
-            .iter()
-            .filter(|v| v.hash == latest.request.hash)
-            .map(|v| v.approver.as_str())
-            .collect();
-        for voter in &votes {
-            let voter = self.current_caller(voter).await.map_err(fail)?;
-            self.check_approver(&voter, &latest, &request, &rule)
-                .map_err(fail)?;
-        }
-        let policy = &self.config.policy;
-        let people = policy.approving_people(&latest.request.requester, votes.iter().copied());
-        let needed = latest.request.approvers_needed.max(rule.approvers);
-        let counted = u32::try_from(people.len()).unwrap_or(u32::MAX);
-        if counted < needed {
-            let message = msg!(
-                "approval-not-enough-people",
-                id = id,
-                votes = counted,
-                needed = needed
-            );
-            return Err(fail(message));
-        }
-        Ok(request)
     }
 
     /// The approved request runs once: every right is checked again first.
@@ -758,11 +551,4 @@ impl Engine {
         self.show(&id, reply).await;
         outcome
     }
-}
-
-/// "02:30 UTC" for a card or a listing.
-pub fn expiry(at: i64) -> String {
-    chrono::DateTime::from_timestamp(at, 0)
-        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
-        .unwrap_or_default()
 }

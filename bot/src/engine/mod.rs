@@ -5,6 +5,8 @@
 //! [`Event`]s back; operations get a request and settings; policies get names.
 
 mod approval;
+mod approval_card;
+mod approval_rights;
 pub mod complete;
 mod events;
 mod groups;
