@@ -379,3 +379,7 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+#[path = "sqlite_votes_tests.rs"]
+mod votes_tests;
