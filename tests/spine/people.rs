@@ -169,3 +169,43 @@ fn audit_details(bot: &Bot, subject: &str) -> Vec<String> {
                 .expect("query")
         })
 }
+
+/// `slack.group_cache_ttl` and `discord.group_cache_ttl` are durations; check-config names a
+/// bad one with its key, and accepts good ones.
+#[test]
+fn check_config_names_a_bad_group_cache_ttl() {
+    let etcd = EtcdServer::start();
+    let chats = |slack_ttl: &str, discord_ttl: &str| {
+        format!(
+            "[slack]\nsigning_secret = \"s\"\nbot_token = \"xoxb-1\"\ngroup_cache_ttl = \"{slack_ttl}\"\n\
+             [discord]\npublic_key = \"{}\"\nbot_token = \"t\"\napplication_id = \"1\"\n\
+             group_cache_ttl = \"{discord_ttl}\"\n",
+            "ab".repeat(32)
+        )
+    };
+    let bad = Bot::builder(bin())
+        .etcd("mgmt", etcd.endpoint())
+        .policy(POLICY)
+        .extra(&chats("soon", "5 fortnights?"))
+        .build();
+    let run = bad.run(&["check-config"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(
+        run.stderr.contains("slack.group_cache_ttl"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("discord.group_cache_ttl"),
+        "{}",
+        run.stderr
+    );
+
+    let good = Bot::builder(bin())
+        .etcd("mgmt", etcd.endpoint())
+        .policy(POLICY)
+        .extra(&chats("30s", "2m"))
+        .build();
+    let run = good.run(&["check-config"]);
+    assert!(!run.stderr.contains("group_cache_ttl"), "{}", run.all());
+}
