@@ -248,6 +248,7 @@ async fn shell(path: &Path, claimed: Option<&str>) -> ExitCode {
         crate::paging::start_outbox(desk.clone(), engine.instance().to_string(), &config);
     }
     let engine = Arc::new(engine);
+    crate::adapters::groups::register_configured(&engine);
     engine.start_heartbeat();
     for run in engine.recover().await {
         say(

@@ -9,6 +9,7 @@ mod judged;
 mod local;
 mod modals;
 mod pinned;
+mod people;
 mod signatures;
 mod slash;
 

@@ -14,7 +14,8 @@ approve = ["*"]
 
 [[bindings]]
 role = "admin"
-subjects = ["slack:U0BOB", "slack:U0ALICE"]
+# shell:alice reads `pending` from the terminal: only approvers see a request there.
+subjects = ["slack:U0BOB", "slack:U0ALICE", "shell:alice"]
 
 [[approvals]]
 operations = ["etcd.snapshot"]

@@ -10,6 +10,7 @@ mod incidents;
 mod modals;
 mod pacing;
 mod pinned;
+mod people;
 mod replicas;
 mod service;
 mod socket;

@@ -10,6 +10,7 @@ mod host;
 mod identity;
 mod language;
 mod listeners;
+mod people;
 mod vault;
 
 use opsbot_tests::bot::Bot;

@@ -2,6 +2,7 @@
 //! [`Event`](crate::engine::Event)s its own way. None of them knows an operation.
 
 pub mod discord;
+pub mod groups;
 mod prompts;
 mod run_view;
 pub mod shell;

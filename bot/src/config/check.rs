@@ -272,6 +272,30 @@ fn check_secrets(c: &mut Checker<'_>, raw: &RawConfig) {
             c.add("discord.application_id", msg!("config-missing-key"));
         }
     }
+    check_group_ttls(c, raw);
+}
+
+/// `slack.group_cache_ttl`, `discord.group_cache_ttl`: durations, when set.
+fn check_group_ttls(c: &mut Checker<'_>, raw: &RawConfig) {
+    let ttls = [
+        (
+            "slack.group_cache_ttl",
+            raw.slack.as_ref().and_then(|s| s.group_cache_ttl.as_ref()),
+        ),
+        (
+            "discord.group_cache_ttl",
+            raw.discord
+                .as_ref()
+                .and_then(|d| d.group_cache_ttl.as_ref()),
+        ),
+    ];
+    for (key, ttl) in ttls {
+        if let Some(ttl) = ttl
+            && validate::duration(ttl).is_err()
+        {
+            c.add(key, msg!("config-bad-duration", value = ttl.as_str()));
+        }
+    }
 }
 
 fn check_clusters(c: &mut Checker<'_>, raw: &RawConfig, base: &Path) {

@@ -118,6 +118,9 @@ pub struct SlackSection {
     /// The only workspace (`T…`) whose requests are acted on; others are refused and
     /// audited. Unset, a `*` subject matches users of any workspace the app is installed in.
     pub team_id: Option<String>,
+    /// How long a user group's member list is trusted, e.g. `60s` (the default). A failed
+    /// lookup is never answered from an older list.
+    pub group_cache_ttl: Option<String>,
 }
 
 /// `discord.*`.
@@ -135,6 +138,9 @@ pub struct DiscordSection {
     /// The longest rate-limit wait (`Retry-After`) the client sits through, e.g. `60s`
     /// (the default); a longer one gives the call up.
     pub retry_after_max: Option<String>,
+    /// How long a member's roles, looked up for an approval, are trusted, e.g. `60s` (the
+    /// default). A failed lookup is never answered from an older answer.
+    pub group_cache_ttl: Option<String>,
 }
 
 /// `paging.*`: where pagers are reached.

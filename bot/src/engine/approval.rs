@@ -5,13 +5,14 @@
 //! at once, or one clicking twice, give exactly one execution. Rights are checked when the
 //! approver clicks and again, for the requester and every approver, just before the run.
 
-use commands::{Command, Message, Request, msg};
-use policies::{ApprovalRule, ApproveDecision};
+use commands::{Message, Request, msg};
+use policies::ApprovalRule;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::judge::{self, Judgement};
-use super::{ApprovalCard, Audit, Caller, Engine, Event, Outcome, Reply};
+pub(super) use super::approval_card::card;
+pub use super::approval_card::expiry;
+use super::{Audit, Caller, Engine, Event, Outcome, Reply};
 use crate::store::{Approval, ApprovalState, AuditKind, NewApproval, VoteResult};
 
 /// The approval commands every chat shares.
@@ -60,38 +61,13 @@ pub(super) fn request_hash(request: &Request, requester: &str) -> String {
     hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
 }
 
-fn now() -> i64 {
+pub(super) fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
 fn new_id() -> String {
     // Short enough to type in `approve ID`, random enough not to be guessed.
     uuid::Uuid::new_v4().simple().to_string()[..8].to_string()
-}
-
-pub(super) fn card(approval: &Approval, gates: Vec<(Message, bool)>) -> ApprovalCard {
-    let r = &approval.request;
-    ApprovalCard {
-        id: r.id.clone(),
-        operation: r.operation.clone(),
-        line: r.line.clone(),
-        requester: r.requester.clone(),
-        reason: r.reason.clone(),
-        needed: r.approvers_needed,
-        roles: r.approver_roles.clone(),
-        approved_by: approval
-            .votes
-            .iter()
-            .filter(|v| v.hash == r.hash)
-            .map(|v| v.approver.clone())
-            .collect(),
-        state: approval.state,
-        expires_at: r.expires_at,
-        decided_by: approval.decided_by.clone(),
-        decision_reason: approval.decision_reason.clone(),
-        gates,
-        card: approval.card.clone(),
-    }
 }
 
 impl Engine {
@@ -169,58 +145,16 @@ impl Engine {
             decision_reason: None,
             card: None,
         };
-        reply.send(Event::Approval(card(&stored, gate_results)));
+        reply.send(Event::Approval(card(
+            &self.config.policy,
+            &stored,
+            gate_results,
+        )));
         Outcome::NotRun
     }
 
-    /// `pending`: the requests that can still be approved, oldest first.
-    pub(super) async fn list_pending(&self, reply: &dyn Reply) -> Outcome {
-        let pending = match self.store.approvals_in(ApprovalState::Pending).await {
-            Ok(pending) => pending,
-            Err(e) => {
-                reply.send(Event::Rejected(msg!(
-                    "engine-audit-unavailable",
-                    reason = e.to_string()
-                )));
-                return Outcome::Failed;
-            }
-        };
-        let mut table = commands::Table::new(vec![
-            msg!("approval-col-id"),
-            msg!("approval-col-operation"),
-            msg!("approval-col-requester"),
-            msg!("approval-col-reason"),
-            msg!("approval-col-approvals"),
-            msg!("approval-col-expires"),
-        ]);
-        for approval in pending {
-            if approval.request.expires_at <= now() {
-                self.expire(&approval).await;
-                continue;
-            }
-            let card = card(&approval, Vec::new());
-            table.rows.push(vec![
-                card.id.into(),
-                card.line.as_str().into(),
-                card.requester.as_str().into(),
-                card.reason.clone().unwrap_or_default().into(),
-                format!("{}/{}", card.approved_by.len(), card.needed).into(),
-                expiry(card.expires_at).into(),
-            ]);
-        }
-        let block = if table.rows.is_empty() {
-            commands::Block::Note(msg!("approval-none-pending"))
-        } else {
-            commands::Block::Table(table)
-        };
-        reply.send(Event::Help(commands::Report {
-            blocks: vec![block],
-        }));
-        Outcome::Succeeded
-    }
-
     /// Marks a request whose time is up.
-    async fn expire(&self, approval: &Approval) {
+    pub(super) async fn expire(&self, approval: &Approval) {
         let id = &approval.request.id;
         let _ = self
             .store
@@ -248,7 +182,8 @@ impl Engine {
         };
         let op_id = approval.request.operation.clone();
         let policy = &self.config.policy;
-        if policy.same_person(&caller.subject, &approval.request.requester) {
+        let requester = approval.request.requester.as_str();
+        if policy.same_person(&caller.subject, requester) {
             return self
                 .refuse(
                     audit,
@@ -259,21 +194,52 @@ impl Engine {
                 )
                 .await;
         }
-        let (request, rule) = match self.rebuild(&approval).await {
+        // One person, one approval, whichever of their accounts clicks.
+        let earlier = approval
+            .votes
+            .iter()
+            .filter(|v| v.hash == approval.request.hash)
+            .find(|v| policy.same_person(&v.approver, &caller.subject));
+        if let Some(earlier) = earlier {
+            let message = msg!(
+                "approval-already-voted-as",
+                id = id,
+                person = earlier.approver.as_str()
+            );
+            return self
+                .refuse(audit, Some(&op_id), message, Outcome::NotRun, reply)
+                .await;
+        }
+        // Rights as of this click: both people with the groups their chats give now.
+        let current = match self.current_callers(&caller.subject, requester).await {
+            Ok(current) => current,
+            Err(message) => {
+                return self
+                    .refuse(audit, Some(&op_id), message, Outcome::Denied, reply)
+                    .await;
+            }
+        };
+        let (approver, requester_now) = current;
+        let (request, rule) = match self.rebuild(&approval, &requester_now) {
             Ok(rebuilt) => rebuilt,
             Err(message) => return self.invalidate(audit, &approval, message, reply).await,
         };
-        if let Err(message) = self.check_approver(caller, &approval, &request, &rule) {
+        if let Err(message) = self.check_approver(&approver, &approval, &request, &rule) {
             return self
                 .refuse(audit, Some(&op_id), message, Outcome::Denied, reply)
                 .await;
         }
+        let person = policy.person(&caller.subject);
         let vote = self
             .store
-            .record_vote(id, &caller.subject, &approval.request.hash, now())
+            .record_vote(id, &caller.subject, &person, &approval.request.hash, now())
             .await;
         let votes = match vote {
-            Ok(VoteResult::Recorded { votes }) => votes,
+            Ok(VoteResult::Recorded { approvers }) => {
+                let people =
+                    policy.approving_people(requester, approvers.iter().map(String::as_str));
+                u32::try_from(people.len()).unwrap_or(u32::MAX)
+            }
             Ok(VoteResult::Duplicate) => {
                 return self
                     .refuse(
@@ -309,8 +275,13 @@ impl Engine {
                     .await;
             }
         };
-        let detail =
-            json!({ "approval": id, "vote": votes, "needed": approval.request.approvers_needed });
+        let detail = json!({
+            "approval": id,
+            "vote": votes,
+            "person": person,
+            "groups": approver.groups,
+            "needed": approval.request.approvers_needed,
+        });
         if let Err(message) = audit
             .record(AuditKind::Decision, Some(&op_id), detail)
             .await
@@ -370,15 +341,22 @@ impl Engine {
             Err(outcome) => return outcome,
         };
         let op_id = approval.request.operation.clone();
-        if !self
-            .config
-            .policy
-            .same_person(&caller.subject, &approval.request.requester)
-        {
-            let rebuilt = self.rebuild(&approval).await;
+        let requester = approval.request.requester.as_str();
+        if !self.config.policy.same_person(&caller.subject, requester) {
+            // An approver's refusal is a decision too: judged with current groups.
+            let (approver, requester_now) =
+                match self.current_callers(&caller.subject, requester).await {
+                    Ok(current) => current,
+                    Err(message) => {
+                        return self
+                            .refuse(audit, Some(&op_id), message, Outcome::Denied, reply)
+                            .await;
+                    }
+                };
+            let rebuilt = self.rebuild(&approval, &requester_now);
             let allowed = match &rebuilt {
                 Ok((request, rule)) => self
-                    .check_approver(caller, &approval, request, rule)
+                    .check_approver(&approver, &approval, request, rule)
                     .is_ok(),
                 Err(_) => false,
             };
@@ -483,79 +461,8 @@ impl Engine {
         Ok(approval)
     }
 
-    /// The stored line parsed and resolved again, checked against the hash it was approved
-    /// under, with the requester's right to run it today.
-    async fn rebuild(&self, approval: &Approval) -> Result<(Request, ApprovalRule), Message> {
-        let id = approval.request.id.as_str();
-        let request = match commands::parse(&approval.request.line) {
-            Ok(Command::Run(invocation)) => {
-                commands::resolve(invocation, &self.config.settings).map_err(|e| e.message())?
-            }
-            _ => return Err(msg!("approval-changed", id = id)),
-        };
-        let request = Request {
-            requester: Some(approval.request.requester.clone()),
-            ..request
-        };
-        if request_hash(&request, &approval.request.requester) != approval.request.hash {
-            return Err(msg!("approval-changed", id = id));
-        }
-        let requester = Caller {
-            subject: approval.request.requester.clone(),
-            groups: approval.request.requester_groups.clone(),
-        };
-        match judge::judge(&self.config.policy, &requester, &request) {
-            // A broken glass waits for its own rule's approvals, if the requester may still.
-            Judgement::NeedsApproval { rule, .. } if request.break_glass => {
-                let rule = self.glass_rule(&requester, &request, rule, id).await?;
-                Ok((request, rule))
-            }
-            Judgement::NeedsApproval { rule, .. } => Ok((request, rule)),
-            Judgement::Allow { .. } | Judgement::Deny(_) => Err(msg!(
-                "approval-requester-lost-right",
-                id = id,
-                requester = requester.subject.as_str()
-            )),
-        }
-    }
-
-    /// May `caller` approve this request, on every cluster it targets?
-    fn check_approver(
-        &self,
-        caller: &Caller,
-        approval: &Approval,
-        request: &Request,
-        rule: &ApprovalRule,
-    ) -> Result<(), Message> {
-        let decision = self.config.policy.may_approve_all(
-            &caller.subject,
-            &caller.groups,
-            &approval.request.requester,
-            request.spec.id,
-            &judge::targets(request),
-            rule,
-        );
-        match decision {
-            ApproveDecision::Allowed { .. } => {}
-            ApproveDecision::OwnRequest => {
-                return Err(msg!(
-                    "approval-own-request",
-                    id = approval.request.id.as_str()
-                ));
-            }
-            ApproveDecision::NotAnApprover => {
-                return Err(msg!(
-                    "approval-not-approver",
-                    id = approval.request.id.as_str(),
-                    roles = rule.approver_roles.join(", ")
-                ));
-            }
-        }
-        Ok(())
-    }
-
     /// Moves the request to invalidated and says why.
-    async fn invalidate(
+    pub(super) async fn invalidate(
         &self,
         audit: &Audit<'_>,
         approval: &Approval,
@@ -584,13 +491,6 @@ impl Engine {
         .await
     }
 
-    /// Sends the request's current card.
-    pub(super) async fn show(&self, id: &str, reply: &dyn Reply) {
-        if let Ok(Some(approval)) = self.store.approval(id).await {
-            reply.send(Event::Approval(card(&approval, Vec::new())));
-        }
-    }
-
     /// The approved request runs once: every right is checked again first.
     async fn execute(&self, approval: Approval, reply: &dyn Reply) -> Outcome {
         let id = approval.request.id.clone();
@@ -601,36 +501,12 @@ impl Engine {
             subject: &requester,
             glass: None,
         };
-        let (request, rule) = match self.rebuild(&approval).await {
-            Ok(rebuilt) => rebuilt,
-            Err(message) => {
-                let current = Approval {
-                    state: ApprovalState::Approved,
-                    ..approval
-                };
+        let request = match self.recheck_before_run(&approval).await {
+            Ok(request) => request,
+            Err((current, message)) => {
                 return self.invalidate(&run_audit, &current, message, reply).await;
             }
         };
-        // Every approver's right, as of now.
-        if let Ok(Some(latest)) = self.store.approval(&id).await {
-            for vote in latest
-                .votes
-                .iter()
-                .filter(|v| v.hash == latest.request.hash)
-            {
-                let voter = Caller {
-                    subject: vote.approver.clone(),
-                    groups: Vec::new(),
-                };
-                if let Err(message) = self.check_approver(&voter, &latest, &request, &rule) {
-                    let current = Approval {
-                        state: ApprovalState::Approved,
-                        ..latest.clone()
-                    };
-                    return self.invalidate(&run_audit, &current, message, reply).await;
-                }
-            }
-        }
         let run_audit = Audit {
             glass: self.glass_mark(&approval, &request),
             ..run_audit
@@ -680,11 +556,4 @@ impl Engine {
         self.show(&id, reply).await;
         outcome
     }
-}
-
-/// "02:30 UTC" for a card or a listing.
-pub fn expiry(at: i64) -> String {
-    chrono::DateTime::from_timestamp(at, 0)
-        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
-        .unwrap_or_default()
 }

@@ -101,7 +101,7 @@ impl Engine {
                 )
                 .await;
             if let (Ok(true), Ok(Some(expired))) = (moved, self.store.approval(&id).await) {
-                cards.push(approval::card(&expired, Vec::new()));
+                cards.push(approval::card(&self.config.policy, &expired, Vec::new()));
             }
         }
         cards

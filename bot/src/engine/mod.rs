@@ -6,13 +6,17 @@
 
 mod approval;
 mod break_glass;
+mod approval_card;
+mod approval_rights;
 pub mod complete;
 mod events;
+mod groups;
 mod help;
 mod incidents;
 mod judge;
 mod lifecycle;
 mod outside;
+mod pending;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -24,6 +28,7 @@ use serde_json::json;
 pub use approval::expiry as expiry_text;
 pub use break_glass::{SECURITY_SITUATION, open_reviews_note};
 pub use events::{ApprovalCard, Event, Outcome, Reply};
+pub use groups::{GroupLookup, GroupLookupError};
 pub use judge::Judgement;
 
 use crate::config::Config;
@@ -47,6 +52,8 @@ pub struct Engine {
     desk: Option<Arc<crate::paging::Desk>>,
     /// Autocomplete's short-lived answers and its bound on lookups at once.
     lookups: complete::Lookups,
+    /// How to ask each chat for someone's current groups (approvals re-judge with them).
+    groups: groups::GroupLookups,
 }
 
 /// Appends this request's records; a failed append stops the request (nothing runs unaudited).
@@ -93,7 +100,14 @@ impl Engine {
             instance: lifecycle::instance_id(),
             desk: None,
             lookups: complete::Lookups::default(),
+            groups: groups::GroupLookups::default(),
         }
+    }
+
+    /// Lets approvals ask `platform` (`slack`, `discord`) for its users' current groups. A
+    /// chat adapter registers itself; without a lookup, that chat's approvals are refused.
+    pub fn register_groups(&self, platform: &str, lookup: Arc<dyn GroupLookup>) {
+        self.groups.register(platform, lookup);
     }
 
     /// Lets operations page and watchers' incidents reach people.
@@ -157,7 +171,7 @@ impl Engine {
         if let Some(command) = approval::ApprovalCommand::parse(line) {
             return match command {
                 Ok(approval::ApprovalCommand::Pending) => {
-                    let outcome = self.list_pending(reply).await;
+                    let outcome = self.list_pending(&audit, caller, reply).await;
                     // Break-glass runs awaiting review, under the requests awaiting approval.
                     self.list_reviews(caller, reply).await;
                     outcome

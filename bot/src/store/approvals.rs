@@ -99,8 +99,9 @@ pub struct Vote {
 /// What recording a vote did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum VoteResult {
-    /// Counted; `votes` distinct approvers of this exact request so far.
-    Recorded { votes: u32 },
+    /// Counted; `approvers` are the accounts that approved this exact request so far (the
+    /// engine counts the people among them).
+    Recorded { approvers: Vec<String> },
     /// This person had already approved.
     Duplicate,
     /// The request is not pending any more (or does not exist).

@@ -126,11 +126,14 @@ pub trait Store: Send + Sync {
     /// Requests in `state`, oldest first.
     async fn approvals_in(&self, state: ApprovalState) -> Result<Vec<Approval>, StoreError>;
 
-    /// Records `approver`'s approval of the request as it was hashed; one vote per person.
+    /// Records `approver`'s approval of the request as it was hashed; one vote per person
+    /// (`person` is who the approver is as approvals count people, see `Policy::person`): a
+    /// second vote by the same person from another account is a [`VoteResult::Duplicate`].
     async fn record_vote(
         &self,
         id: &str,
         approver: &str,
+        person: &str,
         hash: &str,
         now: i64,
     ) -> Result<VoteResult, StoreError>;

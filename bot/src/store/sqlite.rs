@@ -62,6 +62,7 @@ const SCHEMA: [&str; 5] = [
     "CREATE TABLE IF NOT EXISTS approval_votes (
         approval_id TEXT NOT NULL,
         approver TEXT NOT NULL,
+        person TEXT NOT NULL DEFAULT '',
         request_hash TEXT NOT NULL,
         at BIGINT NOT NULL,
         PRIMARY KEY (approval_id, approver)
@@ -171,9 +172,11 @@ impl SqliteStore {
 
 /// Columns added since the first release: a database written by an older opsbot gains them
 /// on open, so an upgrade keeps its audit log and runs.
-const ADDED_COLUMNS: [(&str, &str, &str); 2] = [
+const ADDED_COLUMNS: [(&str, &str, &str); 3] = [
     ("runs", "owner", "TEXT NOT NULL DEFAULT ''"),
     ("runs", "heartbeat_at", "BIGINT NOT NULL DEFAULT 0"),
+    // Votes count people: the person a vote was cast as (see `Policy::person`).
+    ("approval_votes", "person", "TEXT NOT NULL DEFAULT ''"),
 ];
 
 async fn add_missing_columns(pool: &SqlitePool) -> Result<(), sqlx::Error> {
@@ -315,10 +318,11 @@ impl Store for SqliteStore {
         &self,
         id: &str,
         approver: &str,
+        person: &str,
         hash: &str,
         now: i64,
     ) -> Result<super::VoteResult, StoreError> {
-        self.approvals_vote(id, approver, hash, now).await
+        self.approvals_vote(id, approver, person, hash, now).await
     }
 
     async fn transition(

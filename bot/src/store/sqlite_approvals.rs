@@ -141,9 +141,12 @@ impl SqliteStore {
         &self,
         id: &str,
         approver: &str,
+        person: &str,
         hash: &str,
         now: i64,
     ) -> Result<VoteResult, StoreError> {
+        // IMMEDIATE: the check for an earlier vote by this person and the insert are one step,
+        // so two accounts of one person clicking at once still give one vote.
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let row = sqlx::query("SELECT state, request_hash FROM approvals WHERE id = ?")
             .bind(id)
@@ -160,11 +163,23 @@ impl SqliteStore {
         if stored_hash != hash {
             return Ok(VoteResult::Changed);
         }
+        let earlier: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM approval_votes WHERE approval_id = ? AND (person = ? OR approver = ?)",
+        )
+        .bind(id)
+        .bind(person)
+        .bind(approver)
+        .fetch_one(&mut *tx)
+        .await?;
+        if earlier > 0 {
+            return Ok(VoteResult::Duplicate);
+        }
         let inserted = sqlx::query(
-            "INSERT INTO approval_votes (approval_id, approver, request_hash, at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO approval_votes (approval_id, approver, person, request_hash, at) VALUES (?, ?, ?, ?, ?)",
         )
         .bind(id)
         .bind(approver)
+        .bind(person)
         .bind(hash)
         .bind(now)
         .execute(&mut *tx)
@@ -176,17 +191,15 @@ impl SqliteStore {
             }
             Err(e) => return Err(e.into()),
         }
-        let votes: i64 = sqlx::query_scalar(
-            "SELECT COUNT(DISTINCT approver) FROM approval_votes WHERE approval_id = ? AND request_hash = ?",
+        let approvers: Vec<String> = sqlx::query_scalar(
+            "SELECT approver FROM approval_votes WHERE approval_id = ? AND request_hash = ? ORDER BY at, approver",
         )
         .bind(id)
         .bind(hash)
-        .fetch_one(&mut *tx)
+        .fetch_all(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(VoteResult::Recorded {
-            votes: u32::try_from(votes).unwrap_or(u32::MAX),
-        })
+        Ok(VoteResult::Recorded { approvers })
     }
 
     pub(super) async fn approvals_transition(
@@ -296,31 +309,35 @@ mod tests {
         store.create_approval(&request("a1")).await.expect("create");
         assert_eq!(
             store
-                .record_vote("a1", "shell:alice", "h1", 1)
+                .record_vote("a1", "shell:alice", "shell:alice", "h1", 1)
                 .await
                 .expect("vote"),
-            VoteResult::Recorded { votes: 1 }
+            VoteResult::Recorded {
+                approvers: vec!["shell:alice".to_string()]
+            }
         );
         assert_eq!(
             store
-                .record_vote("a1", "shell:alice", "h1", 2)
+                .record_vote("a1", "shell:alice", "shell:alice", "h1", 2)
                 .await
                 .expect("vote"),
             VoteResult::Duplicate
         );
         assert_eq!(
             store
-                .record_vote("a1", "shell:carol", "h2", 3)
+                .record_vote("a1", "shell:carol", "shell:carol", "h2", 3)
                 .await
                 .expect("vote"),
             VoteResult::Changed
         );
         assert_eq!(
             store
-                .record_vote("a1", "shell:carol", "h1", 4)
+                .record_vote("a1", "shell:carol", "shell:carol", "h1", 4)
                 .await
                 .expect("vote"),
-            VoteResult::Recorded { votes: 2 }
+            VoteResult::Recorded {
+                approvers: vec!["shell:alice".to_string(), "shell:carol".to_string()]
+            }
         );
         let stored = store.approval("a1").await.expect("get").expect("exists");
         assert_eq!(stored.votes.len(), 2);
@@ -355,10 +372,14 @@ mod tests {
         assert_eq!(winners, 1);
         assert_eq!(
             store
-                .record_vote("a2", "shell:x", "h1", 5)
+                .record_vote("a2", "shell:x", "shell:x", "h1", 5)
                 .await
                 .expect("vote"),
             VoteResult::NotPending(Some(ApprovalState::Approved))
         );
     }
 }
+
+#[cfg(test)]
+#[path = "sqlite_votes_tests.rs"]
+mod votes_tests;

@@ -112,6 +112,18 @@ impl DiscordServer {
             .unwrap_or_default()
     }
 
+    /// Makes `user` a member of `guild` holding `roles` (replacing what they held), as
+    /// `GET /guilds/{guild}/members/{user}` answers.
+    pub fn set_member_roles(&self, guild: &str, user: &str, roles: &[&str]) {
+        let mut state = self.running.shared.lock();
+        let roles = roles.iter().map(|r| r.to_string()).collect();
+        state
+            .members
+            .entry(guild.to_string())
+            .or_default()
+            .insert(user.to_string(), roles);
+    }
+
     /// The next `times` calls whose path contains `path` answer `status`; a 429 carries
     /// `retry_after` seconds in Discord's headers and body.
     pub fn fail_next(&self, path: &str, status: u16, retry_after: f64, times: usize) {

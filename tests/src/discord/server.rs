@@ -56,6 +56,9 @@ pub(crate) struct State {
     /// guild ("" for global) → commands.
     pub commands: HashMap<String, Vec<Value>>,
     pub inject: Vec<(String, u16, f64)>,
+    /// guild → user → role ids, for `GET /guilds/{guild}/members/{user}` and the bot's
+    /// guild list (`GET /users/@me/guilds`).
+    pub members: HashMap<String, HashMap<String, Vec<String>>>,
     next_id: u64,
 }
 
@@ -298,6 +301,23 @@ fn route(
         ("DELETE", ["channels", _channel, "messages", id]) => {
             state.delete(id);
             (StatusCode::NO_CONTENT, None)
+        }
+        (_, ["users", ..]) | (_, ["guilds", ..]) if !bot => (StatusCode::UNAUTHORIZED, None),
+        ("GET", ["users", "@me", "guilds"]) => {
+            let mut guilds: Vec<&String> = state.members.keys().collect();
+            guilds.sort();
+            let list = guilds.iter().map(|g| json!({"id": g, "name": g})).collect();
+            (StatusCode::OK, Some(Value::Array(list)))
+        }
+        ("GET", ["guilds", guild, "members", user]) => {
+            let roles = state.members.get(*guild).and_then(|m| m.get(*user));
+            match roles {
+                Some(roles) => (
+                    StatusCode::OK,
+                    Some(json!({"user": {"id": user}, "roles": roles})),
+                ),
+                None => (StatusCode::NOT_FOUND, None),
+            }
         }
         (m, ["applications", _app, "commands"]) => commands(state, m, "", body),
         (m, ["applications", _app, "guilds", guild, "commands"]) => commands(state, m, guild, body),

@@ -19,6 +19,8 @@ pub enum SetupError {
     BadPublicKey,
     #[error("discord.api_url \"{url}\" is not an http(s) URL")]
     BadUrl { url: String },
+    #[error("discord.group_cache_ttl \"{0}\" is not a duration such as 60s or 5m")]
+    BadGroupTtl(String),
     #[error("the HTTP client could not be built: {0}")]
     Client(String),
     #[error("discord.retry_after_max \"{value}\" is not a duration such as 60s")]
@@ -59,6 +61,9 @@ pub struct DiscordConfig {
     pub guild_ids: Vec<String>,
     /// `discord.retry_after_max`: a rate-limit wait longer than this gives the call up.
     pub retry_after_max: Duration,
+    /// `discord.group_cache_ttl`: how long a member's roles, looked up for an approval, are
+    /// trusted.
+    pub group_ttl: Duration,
 }
 
 impl DiscordConfig {
@@ -102,7 +107,13 @@ impl DiscordConfig {
                 })?
             }
         };
+        let group_ttl = match section.group_cache_ttl.as_deref().map(str::trim) {
+            None | Some("") => super::identity::DEFAULT_GROUP_TTL,
+            Some(text) => commands::validate::duration(text)
+                .map_err(|_| SetupError::BadGroupTtl(text.to_string()))?,
+        };
         Ok(DiscordConfig {
+            group_ttl,
             public_key,
             bot_token,
             application_id,

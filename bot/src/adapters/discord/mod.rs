@@ -83,6 +83,10 @@ impl DiscordAdapter {
         let verifier =
             Verifier::new(&config.public_key, config.max_age).ok_or(SetupError::BadPublicKey)?;
         let api = Arc::new(DiscordApi::new(&config)?);
+        // Approvals ask Discord again for current roles at every decision point.
+        let named = engine.config().policy.named_groups("discord-role");
+        let roles = identity::MemberRoles::new(api.clone(), named, config.group_ttl);
+        engine.register_groups("discord", Arc::new(roles));
         let chat = Arc::new(Chat {
             api,
             l10n: Localizer::new(engine.config().locale),

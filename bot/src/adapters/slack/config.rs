@@ -19,6 +19,8 @@ pub enum SetupError {
     Missing(&'static str),
     #[error("slack.api_url \"{url}\" is not an http(s) URL")]
     BadUrl { url: String },
+    #[error("slack.group_cache_ttl \"{0}\" is not a duration such as 60s or 5m")]
+    BadGroupTtl(String),
     #[error("Socket Mode could not start: {0}")]
     SocketMode(String),
 }
@@ -35,7 +37,7 @@ pub struct SlackConfig {
     /// Without a trailing slash; the client appends `/chat.postMessage` and so on.
     pub api_url: String,
     pub limits: Limits,
-    /// How long a user group's member list is trusted.
+    /// `slack.group_cache_ttl`: how long a user group's member list is trusted.
     pub group_ttl: Duration,
     /// Slack allows about one message a second per channel; edits of one message are held
     /// to the same pace. A little over a second, so that network jitter between two calls
@@ -77,13 +79,18 @@ impl SlackConfig {
         {
             return Err(SetupError::BadUrl { url: api_url });
         }
+        let group_ttl = match section.group_cache_ttl.as_deref().map(str::trim) {
+            None | Some("") => super::identity::DEFAULT_GROUP_TTL,
+            Some(text) => commands::validate::duration(text)
+                .map_err(|_| SetupError::BadGroupTtl(text.to_string()))?,
+        };
         Ok(SlackConfig {
             signing_secret: secret(&section.signing_secret, "signing_secret")?,
             bot_token: secret(&section.bot_token, "bot_token")?,
             app_token: section.app_token.clone().filter(|s| !s.is_empty()),
             api_url,
             limits: Limits::default(),
-            group_ttl: Duration::from_secs(300),
+            group_ttl,
             post_interval: Duration::from_millis(1050),
             edit_interval: Duration::from_millis(1050),
             retry: RetryPolicy::default(),

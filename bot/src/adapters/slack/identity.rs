@@ -2,9 +2,12 @@
 //! (`slack-group:ID`) the policy names that they belong to.
 //!
 //! Only the groups the policy names are looked up (`Policy::named_groups`), through
-//! `usergroups.users.list`, and each list is cached for a while: group changes take effect
-//! within the TTL. A lookup that fails keeps the last known list (logged); with none, the user
-//! is taken not to be a member, so a Slack outage can only narrow what someone may do.
+//! `usergroups.users.list`, and each list is cached for `slack.group_cache_ttl` (default 60 s):
+//! group changes take effect within that time. A lookup that fails is never answered from an
+//! older list: a removed admin must not keep rights through a Slack outage. For a command the
+//! user then counts as in none of the groups (so an outage can only narrow what someone may
+//! do); at an approval's decision points the engine asks again through [`GroupLookup`] and
+//! refuses, saying Slack could not be asked.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -13,12 +16,13 @@ use std::time::{Duration, Instant};
 use tokio::sync::{Mutex, RwLock};
 
 use super::service::SlackApi;
-use crate::engine::Caller;
+use crate::engine::{Caller, GroupLookup, GroupLookupError};
 
 pub const GROUP_PREFIX: &str = "slack-group:";
+pub const SUBJECT_PREFIX: &str = "slack:";
 
-/// How soon a group whose members could not be learnt at all is asked about again.
-const RETRY_UNKNOWN: Duration = Duration::from_secs(30);
+/// `slack.group_cache_ttl` when the configuration does not set it.
+pub const DEFAULT_GROUP_TTL: Duration = Duration::from_secs(60);
 
 pub struct Identity {
     api: Arc<SlackApi>,
@@ -52,27 +56,40 @@ impl Identity {
         }
     }
 
+    /// The caller of a command. A failed lookup leaves the user in no group (logged).
     pub async fn caller(&self, user: &str) -> Caller {
-        let mut groups = Vec::new();
-        for group in &self.groups {
-            if self.is_member(group, user).await {
-                groups.push(format!("{GROUP_PREFIX}{group}"));
+        let groups = match self.groups_of_user(user).await {
+            Ok(groups) => groups,
+            Err(e) => {
+                tracing::warn!(user, error = %e, "user group lookup failed; counting no groups");
+                Vec::new()
             }
-        }
+        };
         Caller {
-            subject: format!("slack:{user}"),
+            subject: format!("{SUBJECT_PREFIX}{user}"),
             groups,
         }
     }
 
-    async fn is_member(&self, group: &str, user: &str) -> bool {
-        if let Some(answer) = self.cached(group, user, false).await {
-            return answer;
+    /// The policy-named groups `user` is in now (within the cache's time to live).
+    pub async fn groups_of_user(&self, user: &str) -> Result<Vec<String>, GroupLookupError> {
+        let mut groups = Vec::new();
+        for group in &self.groups {
+            if self.is_member(group, user).await? {
+                groups.push(format!("{GROUP_PREFIX}{group}"));
+            }
+        }
+        Ok(groups)
+    }
+
+    async fn is_member(&self, group: &str, user: &str) -> Result<bool, GroupLookupError> {
+        if let Some(answer) = self.cached(group, user).await {
+            return Ok(answer);
         }
         let _one = self.refreshing.lock().await;
         // Someone else may have refreshed while this waited.
-        if let Some(answer) = self.cached(group, user, false).await {
-            return answer;
+        if let Some(answer) = self.cached(group, user).await {
+            return Ok(answer);
         }
         match self.api.usergroup_members(group).await {
             Ok(users) => {
@@ -83,29 +100,32 @@ impl Identity {
                     fetched: Instant::now(),
                 };
                 self.cache.write().await.insert(group.to_string(), fresh);
-                member
+                Ok(member)
             }
             Err(e) => {
-                tracing::warn!(group, error = %e, "user group lookup failed; using the last known members");
-                if let Some(answer) = self.cached(group, user, true).await {
-                    return answer;
-                }
-                // Nothing known: no members, for a short while, so that a group Slack does not
-                // know (or an outage) does not cost a lookup per command.
-                let none = Members {
-                    users: HashSet::new(),
-                    fetched: Instant::now() - self.ttl.saturating_sub(RETRY_UNKNOWN),
-                };
-                self.cache.write().await.insert(group.to_string(), none);
-                false
+                // The old list is dropped too: past its time it says nothing about today.
+                self.cache.write().await.remove(group);
+                Err(GroupLookupError::Unavailable(format!(
+                    "usergroups.users.list {group}: {e}"
+                )))
             }
         }
     }
 
-    /// The cached answer, if there is one young enough (or any, when `stale_ok`).
-    async fn cached(&self, group: &str, user: &str, stale_ok: bool) -> Option<bool> {
+    /// The cached answer, if there is one young enough.
+    async fn cached(&self, group: &str, user: &str) -> Option<bool> {
         let cache = self.cache.read().await;
         let members = cache.get(group)?;
-        (stale_ok || members.fetched.elapsed() < self.ttl).then(|| members.users.contains(user))
+        (members.fetched.elapsed() < self.ttl).then(|| members.users.contains(user))
+    }
+}
+
+#[async_trait::async_trait]
+impl GroupLookup for Identity {
+    async fn groups_of(&self, subject: &str) -> Result<Vec<String>, GroupLookupError> {
+        let user = subject
+            .strip_prefix(SUBJECT_PREFIX)
+            .ok_or_else(|| GroupLookupError::ForeignSubject(subject.to_string()))?;
+        self.groups_of_user(user).await
     }
 }

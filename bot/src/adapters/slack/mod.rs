@@ -68,7 +68,7 @@ pub enum EventAck {
 pub struct SlackAdapter {
     chat: Arc<Chat>,
     engine: Arc<Engine>,
-    identity: Identity,
+    identity: Arc<Identity>,
     verifier: Verifier,
     /// trigger_ids and event_ids already acted on: Slack's own retries carry a new
     /// timestamp (so a new signature) around the same request.
@@ -93,9 +93,12 @@ impl SlackAdapter {
             engine: engine.clone(),
             prompts: modal::Prompts::new(config.prompt_timeout),
         });
+        let identity = Arc::new(Identity::new(api, named, config.group_ttl));
+        // Approvals ask Slack again for current groups at every decision point.
+        engine.register_groups("slack", identity.clone());
         Ok(Arc::new(SlackAdapter {
             chat,
-            identity: Identity::new(api, named, config.group_ttl),
+            identity,
             verifier: Verifier::new(config.signing_secret.expose()),
             handled: SeenSet::default(),
             gate: Gate::new(config.max_running, config.max_waiting),
