@@ -220,7 +220,7 @@ impl Engine {
             }
         };
         let (approver, requester_now) = current;
-        let (request, rule) = match self.rebuild(&approval, &requester_now) {
+        let (request, rule) = match self.rebuild(&approval, &requester_now).await {
             Ok(rebuilt) => rebuilt,
             Err(message) => return self.invalidate(audit, &approval, message, reply).await,
         };
@@ -353,7 +353,7 @@ impl Engine {
                             .await;
                     }
                 };
-            let rebuilt = self.rebuild(&approval, &requester_now);
+            let rebuilt = self.rebuild(&approval, &requester_now).await;
             let allowed = match &rebuilt {
                 Ok((request, rule)) => self
                     .check_approver(&approver, &approval, request, rule)

@@ -33,7 +33,7 @@ impl Engine {
 
     /// [`reparse`](Self::reparse), then the requester's right to run it today, judged with
     /// `requester`'s current groups (never the ones stored with the request).
-    pub(super) fn rebuild(
+    pub(super) async fn rebuild(
         &self,
         approval: &Approval,
         requester: &Caller,
@@ -137,7 +137,7 @@ impl Engine {
             .current_caller(&latest.request.requester)
             .await
             .map_err(fail)?;
-        let (request, rule) = self.rebuild(&latest, &requester).map_err(fail)?;
+        let (request, rule) = self.rebuild(&latest, &requester).await.map_err(fail)?;
         let votes: Vec<&str> = latest
             .votes
             .iter()
