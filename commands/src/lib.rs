@@ -63,7 +63,9 @@ pub mod watch;
 pub use catalogue::{CATALOGUE, Entry, entry};
 pub use error::OpError;
 pub use message::{Message, MessageArg};
-pub use operation::{Facts, NoProgress, NoPrompt, Operation, Progress, Prompt, RunContext, Step};
+pub use operation::{
+    Facts, NoProgress, NoPrompt, Operation, PinKey, Pins, Progress, Prompt, RunContext, Step,
+};
 pub use parse::{Command, ParseError, parse, resolve};
 pub use report::{Block, Cell, Report, Table, human_bytes};
 pub use request::{Args, Invocation, Namespaces, Request, Value};

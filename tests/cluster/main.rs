@@ -3,6 +3,7 @@
 
 mod destructive;
 mod platform_crds;
+mod restore_bound;
 mod restore_outage;
 mod status;
 mod velero;

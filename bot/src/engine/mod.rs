@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-use commands::{Command, Message, OpError, Progress, Request, Risk, RunContext, msg};
+use commands::{Command, Message, OpError, Pins, Progress, Request, Risk, RunContext, msg};
 use serde_json::json;
 
 pub use approval::expiry as expiry_text;
@@ -217,7 +217,10 @@ impl Engine {
                 .await;
         };
         match operation.steps(&request) {
-            Ok(steps) => self.run(&audit, &request, steps, reply).await,
+            Ok(steps) => {
+                self.run(&audit, &request, steps, Pins::default(), reply)
+                    .await
+            }
             Err(e) => {
                 self.refuse(&audit, Some(op_id), e.message(), Outcome::Failed, reply)
                     .await
@@ -301,11 +304,14 @@ impl Engine {
         outcome
     }
 
+    /// `pins` are what the gates pinned before approval (none for a request that needed no
+    /// approval); the steps compare the world with them.
     async fn run(
         &self,
         audit: &Audit<'_>,
         request: &Request,
         steps: Vec<Box<dyn commands::Step>>,
+        pins: Pins,
         reply: &dyn Reply,
     ) -> Outcome {
         let started = Instant::now();
@@ -330,7 +336,9 @@ impl Engine {
             clusters: request.clusters.clone(),
             steps: plans.clone(),
         });
-        let (report, failure) = self.run_steps(audit, op_id, &steps, &plans, reply).await;
+        let (report, failure, _) = self
+            .run_steps(audit, op_id, &steps, &plans, pins, reply)
+            .await;
         let (outcome, state, error) = match &failure {
             None => (Outcome::Succeeded, RunState::Succeeded, None),
             Some(e) => (Outcome::Failed, RunState::Failed, Some(e.message())),
@@ -360,20 +368,23 @@ impl Engine {
     }
 
     /// Runs steps in order with their events and audit records; stops at the first failure.
+    /// Returns the pins as the steps left them (gates add to them).
     async fn run_steps(
         &self,
         audit: &Audit<'_>,
         op_id: &str,
         steps: &[Box<dyn commands::Step>],
         plans: &[Message],
+        pins: Pins,
         reply: &dyn Reply,
-    ) -> (commands::Report, Option<OpError>) {
+    ) -> (commands::Report, Option<OpError>, Pins) {
         let progress = StepProgress {
             reply,
             index: AtomicUsize::new(0),
         };
-        let mut cx =
-            RunContext::new(&self.config.settings, &progress).with_clusters(self.clusters.clone());
+        let mut cx = RunContext::new(&self.config.settings, &progress)
+            .with_clusters(self.clusters.clone())
+            .with_pins(pins);
         if let Some(prompt) = reply.prompt() {
             cx = cx.with_prompt(prompt);
         }
@@ -402,24 +413,25 @@ impl Engine {
             });
             if let Err(e) = result {
                 tracing::warn!(request = audit.request_id, step = index, error = %e, "step failed");
-                return (cx.report, Some(e));
+                return (cx.report, Some(e), cx.pins);
             }
             if let Err(message) = audited {
-                return (cx.report, Some(OpError::Failed(message)));
+                return (cx.report, Some(OpError::Failed(message)), cx.pins);
             }
         }
-        (cx.report, None)
+        (cx.report, None, cx.pins)
     }
 
     /// The checklist of a destructive request, shown like a run. A failed gate stops the
-    /// request before anyone is asked to approve it.
+    /// request before anyone is asked to approve it. What the gates pinned comes back with
+    /// their results, for the approval to be bound to.
     async fn run_gates(
         &self,
         audit: &Audit<'_>,
         request: &Request,
         gates: Vec<Box<dyn commands::Step>>,
         reply: &dyn Reply,
-    ) -> Result<Vec<(Message, bool)>, Outcome> {
+    ) -> Result<(Vec<(Message, bool)>, Pins), Outcome> {
         let started = Instant::now();
         let op_id = request.spec.id;
         let plans: Vec<Message> = gates.iter().map(|g| g.plan()).collect();
@@ -429,9 +441,11 @@ impl Engine {
             clusters: request.clusters.clone(),
             steps: plans.clone(),
         });
-        let (report, failure) = self.run_steps(audit, op_id, &gates, &plans, reply).await;
+        let (report, failure, pins) = self
+            .run_steps(audit, op_id, &gates, &plans, Pins::default(), reply)
+            .await;
         let Some(failure) = failure else {
-            return Ok(plans.into_iter().map(|p| (p, true)).collect());
+            return Ok((plans.into_iter().map(|p| (p, true)).collect(), pins));
         };
         let error = msg!(
             "approval-gate-failed",
@@ -476,5 +490,39 @@ mod tests {
         fn assert_send<T: Send>(_: T) {}
         assert_send(engine.handle(caller, "status", reply));
         assert_send(engine.handle_action(caller, "x", None, reply));
+    }
+
+    /// Issue 11, point 10: a vote approves what the gates pinned, so another snapshot under
+    /// the same name is another request; a request with no pins keeps its old hash.
+    #[test]
+    fn pins_are_part_of_what_an_approval_is_bound_to() {
+        let Ok(Command::Run(invocation)) =
+            commands::parse("etcd restore etcd-snapshot-20261126-020000.db -c mgmt")
+        else {
+            panic!("parses");
+        };
+        let mut settings = commands::Settings::default();
+        settings
+            .clusters
+            .insert("mgmt".into(), commands::ClusterSettings::default());
+        let request = commands::resolve(invocation, &settings).expect("resolves");
+        let pinned = |sha: &str| -> Pins {
+            serde_json::from_value(json!({ "snapshot-sha256": sha })).expect("pins")
+        };
+        let none = approval::request_hash(&request, "shell:bob", &Pins::default());
+        let a = approval::request_hash(&request, "shell:bob", &pinned("aa"));
+        let b = approval::request_hash(&request, "shell:bob", &pinned("bb"));
+        assert_ne!(a, b);
+        assert_ne!(none, a);
+        let unpinned = json!([
+            request.spec.id,
+            request.canonical(),
+            format!("{:?}", request.namespaces),
+            "shell:bob",
+            request.reason,
+        ]);
+        use sha2::Digest;
+        let before = hex::encode(sha2::Sha256::digest(unpinned.to_string().as_bytes()));
+        assert_eq!(none, before, "requests without pins keep the hash they had");
     }
 }

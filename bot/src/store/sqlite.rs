@@ -57,7 +57,8 @@ const SCHEMA: [&str; 5] = [
         expires_at BIGINT NOT NULL,
         decided_by TEXT,
         decision_reason TEXT,
-        card TEXT
+        card TEXT,
+        pins TEXT NOT NULL DEFAULT '{}'
     )",
     "CREATE TABLE IF NOT EXISTS approval_votes (
         approval_id TEXT NOT NULL,
@@ -90,7 +91,7 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
             .map_err(open_error)?;
         for statement in SCHEMA.into_iter().chain(super::sqlite_incidents::SCHEMA) {
@@ -99,7 +100,17 @@ impl SqliteStore {
                 .await
                 .map_err(open_error)?;
         }
-        add_missing_columns(&pool).await.map_err(open_error)?;
+        if add_missing_columns(&pool).await.map_err(open_error)? {
+            // Connections opened before the ALTER may have prepared `SELECT *` with the old
+            // column count; new ones see the new table.
+            pool.close().await;
+            let pool = SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with(options)
+                .await
+                .map_err(open_error)?;
+            return Ok(SqliteStore { pool });
+        }
         Ok(SqliteStore { pool })
     }
 
@@ -167,12 +178,16 @@ impl SqliteStore {
 
 /// Columns added since the first release: a database written by an older opsbot gains them
 /// on open, so an upgrade keeps its audit log and runs.
-const ADDED_COLUMNS: [(&str, &str, &str); 2] = [
+const ADDED_COLUMNS: [(&str, &str, &str); 3] = [
     ("runs", "owner", "TEXT NOT NULL DEFAULT ''"),
     ("runs", "heartbeat_at", "BIGINT NOT NULL DEFAULT 0"),
+    // Facts an approval is bound to (issue 11): a JSON object, `{}` for older requests.
+    ("approvals", "pins", "TEXT NOT NULL DEFAULT '{}'"),
 ];
 
-async fn add_missing_columns(pool: &SqlitePool) -> Result<(), sqlx::Error> {
+/// Whether any column was added.
+async fn add_missing_columns(pool: &SqlitePool) -> Result<bool, sqlx::Error> {
+    let mut added = false;
     for (table, column, definition) in ADDED_COLUMNS {
         let present: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?")
@@ -186,9 +201,10 @@ async fn add_missing_columns(pool: &SqlitePool) -> Result<(), sqlx::Error> {
             sqlx::query(sqlx::AssertSqlSafe(statement))
                 .execute(pool)
                 .await?;
+            added = true;
         }
     }
-    Ok(())
+    Ok(added)
 }
 
 /// Lost races show up as a busy database or a duplicate key; both mean "try again".
@@ -487,6 +503,34 @@ mod tests {
             .await
             .expect("runs take the new columns");
         assert_eq!(store.running_runs().await.expect("running").len(), 1);
+    }
+
+    /// A request stored before approvals had pins reads back with none (and keeps its hash).
+    #[tokio::test]
+    async fn approvals_from_before_pins_read_back_without_pins() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("state.db");
+        {
+            use sqlx::Connection;
+            let url = format!("sqlite://{}?mode=rwc", path.display());
+            let mut conn = sqlx::SqliteConnection::connect(&url).await.expect("create");
+            let old = SCHEMA[3].replace(",\n        pins TEXT NOT NULL DEFAULT '{}'", "");
+            assert!(!old.contains("pins"), "{old}");
+            sqlx::query(sqlx::AssertSqlSafe(old))
+                .execute(&mut conn)
+                .await
+                .expect("old schema");
+            sqlx::query(
+                "INSERT INTO approvals VALUES ('a1', 'h', 'etcd status', 'etcd.status', 'c',
+                 'shell:bob', '[]', NULL, 1, '[]', 'pending', 1, 2, NULL, NULL, NULL)",
+            )
+            .execute(&mut conn)
+            .await
+            .expect("old row");
+        }
+        let store = SqliteStore::open(&path).await.expect("open upgrades");
+        let approval = store.approval("a1").await.expect("read").expect("there");
+        assert!(approval.request.pins.is_empty());
     }
 
     #[tokio::test]

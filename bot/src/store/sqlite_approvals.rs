@@ -73,8 +73,9 @@ impl SqliteStore {
     pub(super) async fn approvals_create(&self, a: &NewApproval) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO approvals (id, request_hash, line, operation, canonical, requester,
-                requester_groups, reason, approvers_needed, approver_roles, state, created_at, expires_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                requester_groups, reason, approvers_needed, approver_roles, state, created_at, expires_at,
+                pins)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&a.id)
         .bind(&a.hash)
@@ -89,6 +90,7 @@ impl SqliteStore {
         .bind(ApprovalState::Pending.as_str())
         .bind(a.created_at)
         .bind(a.expires_at)
+        .bind(json_pins(&a.pins)?)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -227,6 +229,14 @@ fn json_list(items: &[String]) -> String {
     serde_json::Value::from(items.to_vec()).to_string()
 }
 
+fn json_pins(pins: &commands::Pins) -> Result<String, StoreError> {
+    serde_json::to_string(pins).map_err(|e| StoreError::Malformed(format!("pins: {e}")))
+}
+
+fn parse_pins(text: &str) -> Result<commands::Pins, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Malformed(format!("pins {text:?}: {e}")))
+}
+
 fn parse_list(text: &str) -> Result<Vec<String>, StoreError> {
     serde_json::from_str(text).map_err(|e| StoreError::Malformed(format!("list {text:?}: {e}")))
 }
@@ -248,6 +258,7 @@ fn approval(row: &SqliteRow) -> Result<Approval, StoreError> {
             approver_roles: parse_list(&row.try_get::<String, _>("approver_roles")?)?,
             created_at: row.try_get("created_at")?,
             expires_at: row.try_get("expires_at")?,
+            pins: parse_pins(&row.try_get::<String, _>("pins")?)?,
         },
         state: ApprovalState::parse(&state)
             .ok_or_else(|| StoreError::Malformed(format!("approval state {state:?}")))?,
@@ -279,6 +290,7 @@ mod tests {
             approver_roles: vec!["admin".into()],
             created_at: 100,
             expires_at: 1900,
+            pins: commands::Pins::default(),
         }
     }
 
@@ -288,6 +300,26 @@ mod tests {
             .await
             .expect("open");
         (dir, Arc::new(store))
+    }
+
+    /// Issue 11, point 10: what the gates pinned comes back with the request.
+    #[tokio::test]
+    async fn pins_are_stored_with_the_request() {
+        let (_dir, store) = store().await;
+        let mut pins = serde_json::Map::new();
+        pins.insert("snapshot-sha256".into(), "ab12".into());
+        let pins: commands::Pins =
+            serde_json::from_value(serde_json::Value::Object(pins)).expect("pins");
+        let a1 = NewApproval {
+            pins: pins.clone(),
+            ..request("a1")
+        };
+        store.create_approval(&a1).await.expect("create");
+        let stored = store.approval("a1").await.expect("read").expect("there");
+        assert_eq!(stored.request.pins, pins);
+        store.create_approval(&request("a2")).await.expect("create");
+        let stored = store.approval("a2").await.expect("read").expect("there");
+        assert!(stored.request.pins.is_empty());
     }
 
     #[tokio::test]
