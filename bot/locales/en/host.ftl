@@ -22,6 +22,18 @@ vm-output-too-long = multipass printed more than 4 MiB; the output was not read.
 helm-upgrade-plan-program = Run `{ $command }` on the bot's host against cluster { $cluster }
 helm-upgrade-no-cluster = Name the cluster with -c.
 helm-upgrade-values-unreadable = The values file { $path } cannot be read on the bot's host ({ $reason }), so nothing was run.
+helm-release-not-listed = Release { $release } in namespace { $namespace } on { $cluster } is not listed under [[helm.releases]], so the bot neither upgrades nor rolls it back.
+helm-chart-not-allowed = Release { $release } may be upgraded only to the charts the configuration lists ({ $allowed }), not to { $chart }.
+helm-version-required = Release { $release } may be upgraded only to chart versions { $range }: name one with --version.
+helm-version-not-semver = --version { $version } is not one chart version such as 4.11.2.
+helm-version-out-of-range = Chart version { $version } is outside { $range }, the versions release { $release } may be upgraded to.
+helm-values-no-dir = --values { $path } is refused: no helm.values_dir is configured, so values files are not read.
+helm-values-dir-missing = The values directory { $dir } cannot be opened ({ $reason }), so --values is refused.
+helm-values-outside = The values file { $path } is outside { $dir }, the only directory values files are read from.
+helm-values-changed = The values file { $path } changed after the upgrade was approved (approved SHA-256 { $approved }); nothing was run. Ask for the upgrade again.
+helm-values-pinned = Values file { $path }: SHA-256 { $sha256 }, which the approval is bound to
+helm-gate-bounds = Release { $release } is listed in the configuration, and chart { $chart }, its version and the values file are within what it allows
+helm-gate-listed = Release { $release } in namespace { $namespace } on { $cluster } is listed in the configuration
 
 ## cilium.upgrade
 

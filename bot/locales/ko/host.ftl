@@ -22,6 +22,18 @@ vm-output-too-long = multipass 출력이 4 MiB를 넘어 읽지 않았습니다.
 helm-upgrade-plan-program = 봇 호스트에서 클러스터 { $cluster } 대상으로 `{ $command }` 실행
 helm-upgrade-no-cluster = -c로 클러스터를 지정하세요.
 helm-upgrade-values-unreadable = 봇 호스트에서 values 파일 { $path }을(를) 읽을 수 없어({ $reason }) 아무것도 실행하지 않았습니다.
+helm-release-not-listed = { $cluster }의 네임스페이스 { $namespace } 릴리스 { $release }은(는) [[helm.releases]]에 없으므로 봇이 업그레이드하거나 롤백하지 않습니다.
+helm-chart-not-allowed = 릴리스 { $release }은(는) 설정에 있는 차트({ $allowed })로만 업그레이드할 수 있으며 { $chart }(으)로는 할 수 없습니다.
+helm-version-required = 릴리스 { $release }은(는) 차트 버전 { $range }(으)로만 업그레이드할 수 있습니다. --version으로 버전을 지정하세요.
+helm-version-not-semver = --version { $version }은(는) 4.11.2 같은 차트 버전 하나가 아닙니다.
+helm-version-out-of-range = 차트 버전 { $version }은(는) 릴리스 { $release }에 허용된 버전 범위 { $range }을(를) 벗어납니다.
+helm-values-no-dir = helm.values_dir가 설정되지 않아 values 파일을 읽지 않으므로 --values { $path }을(를) 거부합니다.
+helm-values-dir-missing = values 디렉터리 { $dir }을(를) 열 수 없어({ $reason }) --values를 거부합니다.
+helm-values-outside = values 파일 { $path }은(는) values 파일을 읽는 유일한 디렉터리 { $dir } 밖에 있습니다.
+helm-values-changed = 업그레이드 승인 후 values 파일 { $path }이(가) 바뀌어(승인된 SHA-256 { $approved }) 아무것도 실행하지 않았습니다. 업그레이드를 다시 요청하세요.
+helm-values-pinned = values 파일 { $path }: SHA-256 { $sha256 } (승인이 이 값에 묶임)
+helm-gate-bounds = 릴리스 { $release }이(가) 설정에 있고, 차트 { $chart }와 그 버전, values 파일이 설정이 허용하는 범위 안에 있음
+helm-gate-listed = { $cluster }의 네임스페이스 { $namespace } 릴리스 { $release }이(가) 설정에 있음
 
 ## cilium.upgrade
 

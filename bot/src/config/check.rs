@@ -67,9 +67,9 @@ impl Checker<'_> {
 }
 
 /// Top-level keys of CONTRACT.md.
-const SECTIONS: [&str; 13] = [
+const SECTIONS: [&str; 14] = [
     "locale", "server", "state", "policy", "slack", "discord", "clusters", "backup", "contacts",
-    "paging", "vault", "runners", "watchers",
+    "paging", "vault", "runners", "watchers", "helm",
 ];
 
 pub(super) fn check(path: &Path, tree: config::Config) -> Result<Config, Vec<Problem>> {
@@ -108,6 +108,7 @@ pub(super) fn check(path: &Path, tree: config::Config) -> Result<Config, Vec<Pro
         vault: c.section("vault"),
         runners: c.section("runners"),
         watchers: c.section("watchers"),
+        helm: c.section("helm"),
     };
     // Paths in the file are relative to the file; absolute, so reports name them fully.
     let parent = path.parent().unwrap_or(Path::new("."));
@@ -156,6 +157,8 @@ pub(super) fn check(path: &Path, tree: config::Config) -> Result<Config, Vec<Pro
     super::paging::check(&mut c, &raw);
     check_vault(&mut c, &raw, base);
     check_runners(&mut c, &raw, base);
+    let helm_values_dir = raw.helm.values_dir.as_deref().map(|d| relative_to(base, d));
+    super::helm::check(&mut c, &raw, helm_values_dir.as_deref());
     let policy_path = match &raw.policy {
         Some(p) => relative_to(base, &p.file),
         None => {
@@ -204,6 +207,10 @@ pub(super) fn check(path: &Path, tree: config::Config) -> Result<Config, Vec<Pro
                         .map(|(name, path)| (name.clone(), relative_to(base, path)))
                         .collect(),
                     ..raw.runners.clone()
+                },
+                helm: commands::HelmSettings {
+                    values_dir: helm_values_dir,
+                    releases: raw.helm.releases,
                 },
                 vault: raw.vault.map(|mut vault| {
                     vault.cacert = vault.cacert.map(|f| relative_to(base, &f));

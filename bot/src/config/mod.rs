@@ -5,6 +5,7 @@
 //! same problems, each with its source, key and reason.
 
 mod check;
+mod helm;
 mod paging;
 
 use std::collections::BTreeMap;
@@ -13,8 +14,8 @@ use std::path::{Path, PathBuf};
 
 use commands::watch::WatchSettings;
 use commands::{
-    BackupSettings, ClusterSettings, Contact, Message, RunnerSettings, Secret, Settings,
-    VaultSettings, msg,
+    BackupSettings, ClusterSettings, Contact, HelmSettings, Message, RunnerSettings, Secret,
+    Settings, VaultSettings, msg,
 };
 use policies::Policy;
 use serde::Deserialize;
@@ -68,6 +69,8 @@ pub(crate) struct RawConfig {
     pub runners: RunnerSettings,
     #[serde(default)]
     pub watchers: WatchSettings,
+    #[serde(default)]
+    pub helm: HelmSettings,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -1,6 +1,9 @@
 //! helm.rollback: runbook §4.2, risk write. The configured `helm` program, argv only:
-//! `helm rollback RELEASE REVISION --namespace NS --kube-context CONTEXT --wait`.
+//! `helm rollback RELEASE REVISION --namespace NS --kube-context CONTEXT --wait`. Only for a
+//! release listed under `[[helm.releases]]` ([`super::bounds`]): a revision is whatever was
+//! installed before, so a release the configuration does not name is not the bot's to touch.
 
+use super::bounds::{Release, ReleaseListed};
 use super::upgrade::{InCluster, cluster_and_namespace, text};
 use crate::spec::{Form, Kind};
 use crate::{OpError, Operation, Request, Risk, Scope, Spec, Step, args};
@@ -34,6 +37,10 @@ impl Operation for HelmRollback {
         &SPEC
     }
 
+    fn gates(&self, request: &Request) -> Result<Vec<Box<dyn Step>>, OpError> {
+        Ok(vec![Box::new(ReleaseListed(Release::of(request)?))])
+    }
+
     fn steps(&self, request: &Request) -> Result<Vec<Box<dyn Step>>, OpError> {
         let (cluster, namespace) = cluster_and_namespace(request)?;
         let release = text(request, "release")?;
@@ -49,8 +56,10 @@ impl Operation for HelmRollback {
             "--namespace",
             namespace,
         ];
-        Ok(vec![Box::new(
-            InCluster::new("helm", args, cluster, "--kube-context").then(["--wait"]),
-        )])
+        // The configuration is read again as the rollback runs, before helm is.
+        Ok(vec![
+            Box::new(ReleaseListed(Release::of(request)?)),
+            Box::new(InCluster::new("helm", args, cluster, "--kube-context").then(["--wait"])),
+        ])
     }
 }
