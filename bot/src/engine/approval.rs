@@ -156,7 +156,7 @@ impl Engine {
                 .refuse(audit, Some(op_id), message, Outcome::Failed, reply)
                 .await;
         }
-        let detail = json!({ "approval": approval.id, "hash": approval.hash, "expires_at": approval.expires_at });
+        let detail = json!({ "approval": approval.id, "hash": approval.hash, "expires_at": approval.expires_at, "pins": approval.pins });
         if let Err(message) = audit
             .record(
                 AuditKind::Result,

@@ -13,7 +13,7 @@ use super::{AuditEvent, AuditRecord, DeliveryOutcome, RunStart, RunState, Store,
 use crate::paging::IncidentState;
 
 /// Tables, created if absent. Plain SQL that PostgreSQL also takes.
-const SCHEMA: [&str; 5] = [
+pub(super) const SCHEMA: [&str; 5] = [
     "CREATE TABLE IF NOT EXISTS audit_log (
         seq BIGINT PRIMARY KEY,
         at TEXT NOT NULL,
@@ -503,34 +503,6 @@ mod tests {
             .await
             .expect("runs take the new columns");
         assert_eq!(store.running_runs().await.expect("running").len(), 1);
-    }
-
-    /// A request stored before approvals had pins reads back with none (and keeps its hash).
-    #[tokio::test]
-    async fn approvals_from_before_pins_read_back_without_pins() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("state.db");
-        {
-            use sqlx::Connection;
-            let url = format!("sqlite://{}?mode=rwc", path.display());
-            let mut conn = sqlx::SqliteConnection::connect(&url).await.expect("create");
-            let old = SCHEMA[3].replace(",\n        pins TEXT NOT NULL DEFAULT '{}'", "");
-            assert!(!old.contains("pins"), "{old}");
-            sqlx::query(sqlx::AssertSqlSafe(old))
-                .execute(&mut conn)
-                .await
-                .expect("old schema");
-            sqlx::query(
-                "INSERT INTO approvals VALUES ('a1', 'h', 'etcd status', 'etcd.status', 'c',
-                 'shell:bob', '[]', NULL, 1, '[]', 'pending', 1, 2, NULL, NULL, NULL)",
-            )
-            .execute(&mut conn)
-            .await
-            .expect("old row");
-        }
-        let store = SqliteStore::open(&path).await.expect("open upgrades");
-        let approval = store.approval("a1").await.expect("read").expect("there");
-        assert!(approval.request.pins.is_empty());
     }
 
     #[tokio::test]

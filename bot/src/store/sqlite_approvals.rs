@@ -302,6 +302,35 @@ mod tests {
         (dir, Arc::new(store))
     }
 
+    /// A request stored before approvals had pins reads back with none (and keeps its hash).
+    #[tokio::test]
+    async fn approvals_from_before_pins_read_back_without_pins() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("state.db");
+        {
+            use sqlx::Connection;
+            let url = format!("sqlite://{}?mode=rwc", path.display());
+            let mut conn = sqlx::SqliteConnection::connect(&url).await.expect("create");
+            let old = super::super::sqlite::SCHEMA[3]
+                .replace(",\n        pins TEXT NOT NULL DEFAULT '{}'", "");
+            assert!(!old.contains("pins"), "{old}");
+            sqlx::query(sqlx::AssertSqlSafe(old))
+                .execute(&mut conn)
+                .await
+                .expect("old schema");
+            sqlx::query(
+                "INSERT INTO approvals VALUES ('a1', 'h', 'etcd status', 'etcd.status', 'c',
+                 'shell:bob', '[]', NULL, 1, '[]', 'pending', 1, 2, NULL, NULL, NULL)",
+            )
+            .execute(&mut conn)
+            .await
+            .expect("old row");
+        }
+        let store = SqliteStore::open(&path).await.expect("open upgrades");
+        let approval = store.approval("a1").await.expect("read").expect("there");
+        assert!(approval.request.pins.is_empty());
+    }
+
     /// Issue 11, point 10: what the gates pinned comes back with the request.
     #[tokio::test]
     async fn pins_are_stored_with_the_request() {
