@@ -37,6 +37,10 @@ struct Setup {
 
 impl Setup {
     fn new() -> Setup {
+        Setup::in_locale("en")
+    }
+
+    fn in_locale(locale: &str) -> Setup {
         let server = KubeServer::start();
         let dir = tempfile::tempdir().expect("temp dir");
         let values = dir.path().join("values");
@@ -59,6 +63,7 @@ impl Setup {
             values.display()
         );
         let bot = Bot::builder(bin())
+            .locale(locale)
             .kubeconfig(kubeconfig(&[("mgmt", &server)]))
             .kube("mgmt", "mgmt")
             .extra(&extra)
@@ -131,6 +136,19 @@ fn a_chart_outside_the_allowlist_is_refused_before_approval() {
     s.refused(
         "helm upgrade ingress-nginx evil/cluster-admin -n ingress -c mgmt --version 4.1.0",
         "may be upgraded only to the charts the configuration lists (ingress-nginx/ingress-nginx), not to evil/cluster-admin",
+    );
+}
+
+#[test]
+fn the_refusal_is_one_sentence_in_korean_too() {
+    let s = Setup::in_locale("ko");
+    s.refused(
+        "helm upgrade ingress-nginx evil/cluster-admin -n ingress -c mgmt --version 4.1.0",
+        "설정에 있는 차트(ingress-nginx/ingress-nginx)로만 업그레이드할 수 있으며 evil/cluster-admin(으)로는 할 수 없습니다",
+    );
+    s.refused(
+        &format!("{UPGRADE} --version 4.1.0 --values ../../etc/passwd"),
+        "values 파일을 읽는 유일한 디렉터리",
     );
 }
 
