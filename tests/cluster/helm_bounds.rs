@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use opsbot_tests::bot::{Bot, Run};
+use opsbot_tests::fixtures::platform_crds::{HelmRevision, helm_release};
 use opsbot_tests::kube::{KubeServer, kubeconfig};
 
 use super::bin;
@@ -30,7 +31,7 @@ ttl = "30m"
 
 /// A bot on `mgmt`, a fake helm, and `[helm]` allowing ingress-nginx 4.x from one chart.
 struct Setup {
-    _server: KubeServer,
+    server: KubeServer,
     dir: tempfile::TempDir,
     bot: Bot,
 }
@@ -69,11 +70,7 @@ impl Setup {
             .extra(&extra)
             .policy(POLICY)
             .build();
-        Setup {
-            _server: server,
-            dir,
-            bot,
-        }
+        Setup { server, dir, bot }
     }
 
     fn calls(&self) -> String {
@@ -163,6 +160,41 @@ fn a_release_the_configuration_does_not_list_is_refused_before_approval() {
         "helm rollback vault 3 -n vault -c mgmt",
         "is not listed under [[helm.releases]]",
     );
+}
+
+/// A rollback installs the target revision's chart again: a revision of a listed release
+/// that holds another chart (installed by hand, or before the bounds) is refused.
+#[test]
+fn a_rollback_to_a_revision_outside_the_bounds_is_refused_before_approval() {
+    let s = Setup::new();
+    for (revision, chart) in [
+        (1, ("cluster-admin", "1.0.0")),
+        (2, ("ingress-nginx", "4.10.0")),
+    ] {
+        s.server.apply(helm_release(&HelmRevision {
+            name: "ingress-nginx",
+            namespace: "ingress",
+            revision,
+            status: "superseded",
+            chart,
+            app_version: "1.0.0",
+            description: "Upgrade complete",
+            deployed_days_ago: 3,
+            values: serde_json::json!({}),
+        }));
+    }
+    s.refused(
+        "helm rollback ingress-nginx 1 -n ingress -c mgmt",
+        "is chart cluster-admin-1.0.0, which the configuration does not allow",
+    );
+    s.refused(
+        "helm rollback ingress-nginx 7 -n ingress -c mgmt",
+        "has no readable revision 7",
+    );
+    let asked = s
+        .bot
+        .shell("bob", "helm rollback ingress-nginx 2 -n ingress -c mgmt\n");
+    assert!(has_card(&asked), "{}", asked.all());
 }
 
 #[test]

@@ -200,7 +200,7 @@ fn vm_restart_runs_only_after_another_admin_approves_and_reports_the_state() {
 fn helm_bounds(fakes: &Fakes) -> String {
     format!(
         "[helm]\nvalues_dir = \"{}\"\n[[helm.releases]]\ncluster = \"*\"\nnamespace = \"app\"\n\
-         release = \"web\"\ncharts = [\"charts/web;id\"]\n",
+         release = \"web\"\ncharts = [\"charts/web;id\", \"charts/web\"]\n",
         fakes.dir.path().display()
     )
 }
@@ -265,6 +265,20 @@ fn helm_rollback_fails_naming_helm_when_it_exits_non_zero() {
         "helm",
         "echo 'Error: another operation (install/upgrade/rollback) is in progress' >&2; exit 1",
     );
+    // Revision 3 is a chart the release may become (issue 11: the rollback checks it).
+    server.apply(opsbot_tests::fixtures::platform_crds::helm_release(
+        &opsbot_tests::fixtures::platform_crds::HelmRevision {
+            name: "web",
+            namespace: "app",
+            revision: 3,
+            status: "superseded",
+            chart: ("web", "1.2.3"),
+            app_version: "1.2.3",
+            description: "Upgrade complete",
+            deployed_days_ago: 2,
+            values: serde_json::json!({}),
+        },
+    ));
     let bot = builder(&server, &fakes).extra(&helm_bounds(&fakes)).build();
     let run = bot.shell("bob", "helm rollback web 3 -n app\n");
     assert_ne!(run.code, 0, "{}", run.all());

@@ -33,7 +33,9 @@ helm-values-outside = The values file { $path } is outside { $dir }, the only di
 helm-values-changed = The values file { $path } changed after the upgrade was approved (approved SHA-256 { $approved }); nothing was run. Ask for the upgrade again.
 helm-values-pinned = Values file { $path }: SHA-256 { $sha256 }, which the approval is bound to
 helm-gate-bounds = Release { $release } is listed in the configuration, and chart { $chart }, its version and the values file are within what it allows
-helm-gate-listed = Release { $release } in namespace { $namespace } on { $cluster } is listed in the configuration
+helm-gate-revision = Revision { $revision } of release { $release } in namespace { $namespace } on { $cluster } is a chart and version the configuration allows
+helm-revision-not-found = Release { $release } has no readable revision { $revision }, so there is nothing to roll back to.
+helm-revision-out-of-bounds = Revision { $revision } of release { $release } is chart { $chart }, which the configuration does not allow for this release, so it is not rolled back to.
 
 ## cilium.upgrade
 

@@ -33,7 +33,9 @@ helm-values-outside = values 파일 { $path }은(는) values 파일을 읽는 �
 helm-values-changed = 업그레이드 승인 후 values 파일 { $path }이(가) 바뀌어(승인된 SHA-256 { $approved }) 아무것도 실행하지 않았습니다. 업그레이드를 다시 요청하세요.
 helm-values-pinned = values 파일 { $path }: SHA-256 { $sha256 } (승인이 이 값에 묶임)
 helm-gate-bounds = 릴리스 { $release }이(가) 설정에 있고, 차트 { $chart }와 그 버전, values 파일이 설정이 허용하는 범위 안에 있음
-helm-gate-listed = { $cluster }의 네임스페이스 { $namespace } 릴리스 { $release }이(가) 설정에 있음
+helm-gate-revision = { $cluster }의 네임스페이스 { $namespace } 릴리스 { $release }의 리비전 { $revision }이(가) 설정이 허용하는 차트와 버전임
+helm-revision-not-found = 릴리스 { $release }에 읽을 수 있는 리비전 { $revision }이(가) 없어 롤백할 대상이 없습니다.
+helm-revision-out-of-bounds = 릴리스 { $release }의 리비전 { $revision }은(는) 설정이 이 릴리스에 허용하지 않는 차트 { $chart }이므로 그 리비전으로 롤백하지 않습니다.
 
 ## cilium.upgrade
 

@@ -257,25 +257,6 @@ impl Step for UpgradeWithinBounds {
     }
 }
 
-/// The gate of `helm rollback`: the release is listed.
-pub(crate) struct ReleaseListed(pub Release);
-
-#[async_trait]
-impl Step for ReleaseListed {
-    fn plan(&self) -> Message {
-        msg!(
-            "helm-gate-listed",
-            release = self.0.release.as_str(),
-            namespace = self.0.namespace.as_str(),
-            cluster = self.0.cluster.as_str()
-        )
-    }
-
-    async fn run(&self, cx: &mut RunContext<'_>) -> Result<(), OpError> {
-        self.0.listed(&cx.settings.helm).map(|_| ())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     //! Each refusal names the attack it closes (issue 11, point 6): before, `chart` was free

@@ -6,4 +6,5 @@ pub mod bounds;
 pub mod list;
 pub mod release;
 pub mod rollback;
+mod rollback_bounds;
 pub mod upgrade;

@@ -1,9 +1,10 @@
 //! helm.rollback: runbook §4.2, risk write. The configured `helm` program, argv only:
 //! `helm rollback RELEASE REVISION --namespace NS --kube-context CONTEXT --wait`. Only for a
-//! release listed under `[[helm.releases]]` ([`super::bounds`]): a revision is whatever was
-//! installed before, so a release the configuration does not name is not the bot's to touch.
+//! release listed under `[[helm.releases]]` ([`super::bounds`]), to a revision whose chart and
+//! version that release may become ([`super::rollback_bounds`]).
 
-use super::bounds::{Release, ReleaseListed};
+use super::bounds::Release;
+use super::rollback_bounds::RevisionWithinBounds;
 use super::upgrade::{InCluster, cluster_and_namespace, text};
 use crate::spec::{Form, Kind};
 use crate::{OpError, Operation, Request, Risk, Scope, Spec, Step, args};
@@ -38,7 +39,7 @@ impl Operation for HelmRollback {
     }
 
     fn gates(&self, request: &Request) -> Result<Vec<Box<dyn Step>>, OpError> {
-        Ok(vec![Box::new(ReleaseListed(Release::of(request)?))])
+        Ok(vec![Box::new(within(request)?)])
     }
 
     fn steps(&self, request: &Request) -> Result<Vec<Box<dyn Step>>, OpError> {
@@ -56,10 +57,20 @@ impl Operation for HelmRollback {
             "--namespace",
             namespace,
         ];
-        // The configuration is read again as the rollback runs, before helm is.
+        // The configuration and the revision are read again as the rollback runs.
         Ok(vec![
-            Box::new(ReleaseListed(Release::of(request)?)),
+            Box::new(within(request)?),
             Box::new(InCluster::new("helm", args, cluster, "--kube-context").then(["--wait"])),
         ])
     }
+}
+
+fn within(request: &Request) -> Result<RevisionWithinBounds, OpError> {
+    Ok(RevisionWithinBounds {
+        release: Release::of(request)?,
+        revision: request
+            .args
+            .count("revision")
+            .ok_or(OpError::MissingFact("revision"))?,
+    })
 }
