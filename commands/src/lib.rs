@@ -63,12 +63,14 @@ pub mod watch;
 pub use catalogue::{CATALOGUE, Entry, entry};
 pub use error::OpError;
 pub use message::{Message, MessageArg};
-pub use operation::{Facts, NoProgress, NoPrompt, Operation, Progress, Prompt, RunContext, Step};
+pub use operation::{
+    Facts, NoProgress, NoPrompt, Operation, PinKey, Pins, Progress, Prompt, RunContext, Step,
+};
 pub use parse::{Command, ParseError, parse, resolve};
 pub use report::{Block, Cell, Report, Table, human_bytes};
 pub use request::{Args, Invocation, Namespaces, Request, Value};
 pub use settings::{
-    BackupSettings, ClusterSettings, Contact, EtcdSettings, NodeRunnerSettings, RunnerSettings,
-    Secret, Settings, VaultSettings,
+    BackupSettings, ClusterSettings, Contact, EtcdSettings, HelmRelease, HelmSettings,
+    NodeRunnerSettings, RunnerSettings, Secret, Settings, VaultSettings,
 };
 pub use spec::{Arg, Form, How, Kind, Risk, Scope, Spec, args};

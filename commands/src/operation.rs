@@ -6,7 +6,7 @@
 //! steps stay small and can later be composed from configuration.
 
 use std::any::{Any, TypeId};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -77,6 +77,8 @@ pub struct RunContext<'a> {
     pub incidents: &'a dyn Incidents,
     pub report: Report,
     pub facts: Facts,
+    /// Facts the gates established that the approval is bound to (see [`Pins`]).
+    pub pins: Pins,
 }
 
 impl<'a> RunContext<'a> {
@@ -90,7 +92,26 @@ impl<'a> RunContext<'a> {
             incidents: &NoIncidents,
             report: Report::default(),
             facts: Facts::default(),
+            pins: Pins::default(),
         }
+    }
+
+    /// Hands the pins an approval was granted under back to the steps that run it.
+    pub fn with_pins(mut self, pins: Pins) -> Self {
+        self.pins = pins;
+        self
+    }
+
+    /// A gate binds the approval to `value`: the engine stores it with the request, hashes it
+    /// into what approvers approve, and gives it back to the steps after approval.
+    pub fn pin(&mut self, key: PinKey, value: impl Into<String>) {
+        self.pins.0.insert(key.0.to_string(), value.into());
+    }
+
+    /// The value a gate pinned before approval; `None` when no gate ran (a step that relies
+    /// on it must then refuse, not guess).
+    pub fn pinned(&self, key: PinKey) -> Option<&str> {
+        self.pins.0.get(key.0).map(String::as_str)
     }
 
     /// Lets steps ask the chat's person privately.
@@ -132,6 +153,42 @@ impl Facts {
     }
 }
 
+/// The name of a pinned fact. Each is a constant beside the steps that pin and read it, so a
+/// typo is a compile error rather than a missing pin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PinKey(&'static str);
+
+impl PinKey {
+    pub const fn new(name: &'static str) -> Self {
+        PinKey(name)
+    }
+
+    pub fn name(self) -> &'static str {
+        self.0
+    }
+}
+
+/// Facts a gate saw before anyone approved (a snapshot's SHA-256), by name.
+///
+/// Unlike [`Facts`], which live for one run, pins outlive it: the engine stores them with the
+/// approval request and includes them in the request's hash, so a vote approves the facts as
+/// well as the command line, and the steps after approval compare the world with what was
+/// approved instead of trusting a path or a name again.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Pins(BTreeMap<String, String>);
+
+impl Pins {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Every pin, in name order (so hashes of them are stable).
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+}
+
 /// Progress that goes nowhere, for tests and dry runs.
 pub struct NoProgress;
 
@@ -150,5 +207,19 @@ mod tests {
         assert!(facts.require::<Path>().is_err());
         facts.insert(Path("/tmp/x"));
         assert_eq!(facts.require::<Path>().map(|p| p.0).ok(), Some("/tmp/x"));
+    }
+
+    #[test]
+    fn a_pin_made_by_a_gate_is_handed_back_to_a_later_context() {
+        const SHA: PinKey = PinKey::new("snapshot-sha256");
+        let settings = Settings::default();
+        let mut gate = RunContext::new(&settings, &NoProgress);
+        assert_eq!(gate.pinned(SHA), None);
+        gate.pin(SHA, "abc");
+        let stored = serde_json::to_string(&gate.pins).expect("serialises");
+        assert_eq!(stored, r#"{"snapshot-sha256":"abc"}"#);
+        let pins: Pins = serde_json::from_str(&stored).expect("parses");
+        let run = RunContext::new(&settings, &NoProgress).with_pins(pins);
+        assert_eq!(run.pinned(SHA), Some("abc"));
     }
 }

@@ -18,6 +18,35 @@ pub struct Settings {
     pub contacts: Vec<Contact>,
     pub vault: Option<VaultSettings>,
     pub runners: RunnerSettings,
+    pub helm: HelmSettings,
+}
+
+/// `helm`: the bounds of `helm upgrade` and `helm rollback`. The bot's Helm credentials can
+/// install anything anywhere, so what a chat may ask is written here: per release, the charts
+/// (and chart versions) it may be upgraded to, and the one directory values files come from.
+/// A release not listed is neither upgraded nor rolled back.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct HelmSettings {
+    /// The only directory `--values FILE` is read from (FILE relative to it, symlinks
+    /// resolved and required to stay inside). Absent: `--values` is refused.
+    pub values_dir: Option<PathBuf>,
+    #[serde(default)]
+    pub releases: Vec<HelmRelease>,
+}
+
+/// `[[helm.releases]]`: one release and what it may become.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct HelmRelease {
+    /// A cluster name, or a glob over cluster names (`prod-*`, `*`).
+    pub cluster: String,
+    pub namespace: String,
+    pub release: String,
+    /// Chart references as passed to helm (`ingress-nginx/ingress-nginx`,
+    /// `oci://registry.example.com/charts/web`), matched exactly.
+    pub charts: Vec<String>,
+    /// A semver requirement on the chart version (`">=4.0, <5"`); when set, `--version` is
+    /// required and must satisfy it.
+    pub versions: Option<String>,
 }
 
 /// `runners`: how work outside the Kubernetes API is done (OPERATIONS.md: "a privileged Job

@@ -2,7 +2,9 @@
 //! servers playing mgmt, app1 and app2.
 
 mod destructive;
+mod helm_bounds;
 mod platform_crds;
+mod restore_bound;
 mod restore_outage;
 mod status;
 mod velero;

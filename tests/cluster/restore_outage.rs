@@ -97,12 +97,12 @@ fn restore_through_an_outage(outage: impl Fn(&KubeServer, &str) + Send + Sync + 
     let run = kubelet.serve(&server, || bot.shell("alice", &format!("approve {id}\n")));
 
     assert_eq!(run.code, 0, "{}", run.all());
-    // Each line of the pod's log is progress of step 3/4 exactly once, in order (the script's
+    // Each line of the pod's log is progress of step 4/5 exactly once, in order (the script's
     // text and the final output block repeat them elsewhere in the transcript).
     let progress: Vec<&str> = run
         .stdout
         .lines()
-        .filter_map(|l| l.trim_start().strip_prefix("[3/4]   "))
+        .filter_map(|l| l.trim_start().strip_prefix("[4/5]   "))
         .filter(|l| !l.starts_with("Created Job") && !l.starts_with("Pod "))
         .collect();
     let expected: Vec<&str> = BEFORE.lines().chain(WHILE_AWAY.lines()).collect();
@@ -117,7 +117,7 @@ fn restore_through_an_outage(outage: impl Fn(&KubeServer, &str) + Send + Sync + 
 }
 
 /// A bot whose `mgmt` has a live etcd and the test server, with one control-plane node.
-fn restore_bot(etcd: &EtcdServer, server: &KubeServer) -> Bot {
+pub(super) fn restore_bot(etcd: &EtcdServer, server: &KubeServer) -> Bot {
     server.apply(json!({
         "apiVersion": "v1", "kind": "Node",
         "metadata": { "name": "mgmt-cp", "labels": {
@@ -133,7 +133,7 @@ fn restore_bot(etcd: &EtcdServer, server: &KubeServer) -> Bot {
         .build()
 }
 
-fn only_snapshot(bot: &Bot) -> String {
+pub(super) fn only_snapshot(bot: &Bot) -> String {
     let mut names: Vec<String> = std::fs::read_dir(bot.backups("mgmt"))
         .expect("backups")
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
@@ -143,7 +143,7 @@ fn only_snapshot(bot: &Bot) -> String {
 }
 
 /// The id on the card's "approve ID" line.
-fn approval_id(run: &Run) -> String {
+pub(super) fn approval_id(run: &Run) -> String {
     run.stdout
         .lines()
         .find_map(|l| l.trim().strip_prefix("approve "))

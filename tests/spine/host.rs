@@ -196,6 +196,15 @@ fn vm_restart_runs_only_after_another_admin_approves_and_reports_the_state() {
     );
 }
 
+/// `[helm]` for the release `web` in `app`: its one chart, values from the fakes' directory.
+fn helm_bounds(fakes: &Fakes) -> String {
+    format!(
+        "[helm]\nvalues_dir = \"{}\"\n[[helm.releases]]\ncluster = \"*\"\nnamespace = \"app\"\n\
+         release = \"web\"\ncharts = [\"charts/web;id\", \"charts/web\"]\n",
+        fakes.dir.path().display()
+    )
+}
+
 #[test]
 fn helm_upgrade_passes_every_argument_as_one_element_with_the_clusters_context() {
     let server = KubeServer::start();
@@ -205,49 +214,44 @@ fn helm_upgrade_passes_every_argument_as_one_element_with_the_clusters_context()
     );
     let values = fakes.dir.path().join("my values.yaml");
     std::fs::write(&values, "replicas: 2\n").expect("values");
-    let bot = builder(&server, &fakes).build();
-    let line = format!(
-        "helm upgrade web \"charts/web; rm -rf /\" -n app --values \"{}\"\n",
-        values.display()
-    );
-    let run = bot.shell("bob", &line);
+    let bot = builder(&server, &fakes).extra(&helm_bounds(&fakes)).build();
+    let line = "helm upgrade web \"charts/web;id\" -n app --values \"my values.yaml\"\n";
+    let run = bot.shell("bob", line);
     assert_eq!(run.code, 0, "{}", run.all());
     assert!(run.stdout.contains("Happy Helming"), "{}", run.stdout);
-    let values = values.display().to_string();
-    assert_eq!(
-        fakes.calls(),
-        [call(
-            "helm",
-            &[
-                "upgrade",
-                "web",
-                "charts/web; rm -rf /",
-                "--namespace",
-                "app",
-                "--values",
-                &values,
-                "--kube-context",
-                "mgmt",
-                "--wait",
-                "--timeout",
-                "10m",
-            ]
-        )]
+    // helm reads a private copy of the values (issue 11), so its path is the bot's own.
+    let calls = fakes.calls();
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    let upgrade = call(
+        "helm",
+        &[
+            "upgrade",
+            "web",
+            "charts/web;id",
+            "--namespace",
+            "app",
+            "--values",
+        ],
     );
+    let tail = call(
+        "",
+        &["--kube-context", "mgmt", "--wait", "--timeout", "10m"],
+    );
+    assert!(calls[0].starts_with(&upgrade), "{calls:?}");
+    assert!(calls[0].ends_with(&tail), "{calls:?}");
 }
 
 #[test]
 fn helm_upgrade_with_a_missing_values_file_is_refused_before_running() {
     let server = KubeServer::start();
     let fakes = Fakes::new().program("helm", "echo upgraded");
-    let bot = builder(&server, &fakes).build();
+    let bot = builder(&server, &fakes).extra(&helm_bounds(&fakes)).build();
     let run = bot.shell(
         "bob",
-        "helm upgrade web charts/web -n app --values /nonexistent/v.yaml\n",
+        "helm upgrade web \"charts/web;id\" -n app --values v.yaml\n",
     );
     assert!(
-        run.stdout
-            .contains("The values file /nonexistent/v.yaml cannot be read"),
+        run.stdout.contains("The values file v.yaml cannot be read"),
         "{}",
         run.all()
     );
@@ -261,7 +265,21 @@ fn helm_rollback_fails_naming_helm_when_it_exits_non_zero() {
         "helm",
         "echo 'Error: another operation (install/upgrade/rollback) is in progress' >&2; exit 1",
     );
-    let bot = builder(&server, &fakes).build();
+    // Revision 3 is a chart the release may become (issue 11: the rollback checks it).
+    server.apply(opsbot_tests::fixtures::platform_crds::helm_release(
+        &opsbot_tests::fixtures::platform_crds::HelmRevision {
+            name: "web",
+            namespace: "app",
+            revision: 3,
+            status: "superseded",
+            chart: ("web", "1.2.3"),
+            app_version: "1.2.3",
+            description: "Upgrade complete",
+            deployed_days_ago: 2,
+            values: serde_json::json!({}),
+        },
+    ));
+    let bot = builder(&server, &fakes).extra(&helm_bounds(&fakes)).build();
     let run = bot.shell("bob", "helm rollback web 3 -n app\n");
     assert_ne!(run.code, 0, "{}", run.all());
     assert!(

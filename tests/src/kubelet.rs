@@ -28,12 +28,16 @@ const POLL: Duration = Duration::from_millis(50);
 /// Something a rule does to the cluster while its command runs.
 type Effect = Box<dyn Fn(&KubeServer) + Send + Sync>;
 
+/// A rule that runs the command for real (the test decides how): output and exit code.
+type Exec = Box<dyn Fn(&[String]) -> (String, i32) + Send + Sync>;
+
 /// What a Job whose argv matches does.
 struct Rule {
     contains: Vec<String>,
     stdout: String,
     exit: i32,
     effect: Option<Effect>,
+    exec: Option<Exec>,
 }
 
 /// One command a node ran.
@@ -78,6 +82,21 @@ impl Kubelet {
         self.push(argv_contains, stdout, exit, Some(Box::new(effect)))
     }
 
+    /// A Job whose argv contains `argv_contains` is run by `exec`, given the argv after
+    /// `chroot /host`; its output is the pod's log and its result the exit code (a node
+    /// script run against a node laid out in a temporary directory, say).
+    pub fn on_exec(
+        &self,
+        argv_contains: &[&str],
+        exec: impl Fn(&[String]) -> (String, i32) + Send + Sync + 'static,
+    ) -> &Self {
+        self.push(argv_contains, "", 0, None);
+        if let Some(rule) = lock(&self.rules).last_mut() {
+            rule.exec = Some(Box::new(exec));
+        }
+        self
+    }
+
     fn push(
         &self,
         argv_contains: &[&str],
@@ -90,6 +109,7 @@ impl Kubelet {
             stdout: stdout.to_string(),
             exit,
             effect,
+            exec: None,
         });
         self
     }
@@ -187,7 +207,11 @@ impl Kubelet {
         let rule = rules
             .iter()
             .find(|r| r.contains.iter().all(|w| argv.contains(w)));
-        let (stdout, exit) = rule.map_or(("", 0), |r| (r.stdout.as_str(), r.exit));
+        let executed = rule.and_then(|r| r.exec.as_ref()).map(|exec| exec(&argv));
+        let (stdout, exit) = match &executed {
+            Some((stdout, exit)) => (stdout.as_str(), *exit),
+            None => rule.map_or(("", 0), |r| (r.stdout.as_str(), r.exit)),
+        };
         if !stdout.is_empty() {
             server.append_log(&namespace, &pod_name, &container, stdout);
         }

@@ -22,6 +22,20 @@ vm-output-too-long = multipass printed more than 4 MiB; the output was not read.
 helm-upgrade-plan-program = Run `{ $command }` on the bot's host against cluster { $cluster }
 helm-upgrade-no-cluster = Name the cluster with -c.
 helm-upgrade-values-unreadable = The values file { $path } cannot be read on the bot's host ({ $reason }), so nothing was run.
+helm-release-not-listed = Release { $release } in namespace { $namespace } on { $cluster } is not listed under [[helm.releases]], so the bot neither upgrades nor rolls it back.
+helm-chart-not-allowed = Release { $release } may be upgraded only to the charts the configuration lists ({ $allowed }), not to { $chart }.
+helm-version-required = Release { $release } may be upgraded only to chart versions { $range }: name one with --version.
+helm-version-not-semver = --version { $version } is not one chart version such as 4.11.2.
+helm-version-out-of-range = Chart version { $version } is outside { $range }, the versions release { $release } may be upgraded to.
+helm-values-no-dir = --values { $path } is refused: no helm.values_dir is configured, so values files are not read.
+helm-values-dir-missing = The values directory { $dir } cannot be opened ({ $reason }), so --values is refused.
+helm-values-outside = The values file { $path } is outside { $dir }, the only directory values files are read from.
+helm-values-changed = The values file { $path } changed after the upgrade was approved (approved SHA-256 { $approved }); nothing was run. Ask for the upgrade again.
+helm-values-pinned = Values file { $path }: SHA-256 { $sha256 }, which the approval is bound to
+helm-gate-bounds = Release { $release } is listed in the configuration, and chart { $chart }, its version and the values file are within what it allows
+helm-gate-revision = Revision { $revision } of release { $release } in namespace { $namespace } on { $cluster } is a chart and version the configuration allows
+helm-revision-not-found = Release { $release } has no readable revision { $revision }, so there is nothing to roll back to.
+helm-revision-out-of-bounds = Revision { $revision } of release { $release } is chart { $chart }, which the configuration does not allow for this release, so it is not rolled back to.
 
 ## cilium.upgrade
 
@@ -76,4 +90,10 @@ restore-etcd-no-control-plane = Cluster { $cluster } has no node labelled node-r
 restore-etcd-many-control-planes = Cluster { $cluster } has several control-plane nodes ({ $nodes }); this restore is for a single-member etcd.
 restore-etcd-step = Step { $number } of 6 on { $node }
 restore-etcd-api-answers = The API server of { $cluster } answers again (version { $version }).
-restore-etcd-plan-one-pod = Steps 2–6 in one pod on the control-plane node of { $cluster }, which keeps running while the API server is down: stop the API server, move /var/lib/etcd to /var/lib/etcd-backup-{ $stamp }, restore the snapshot, chown it to etcd, start the API server
+restore-etcd-plan-one-pod = Steps 2–6 in one pod on the control-plane node of { $cluster }, which keeps running while the API server is down: check the copy of the snapshot against the approved SHA-256, stop the API server, move /var/lib/etcd to /var/lib/etcd-backup-{ $stamp }, restore the snapshot, chown it to etcd, start the API server (a failed step puts the node back as it was)
+restore-etcd-plan-same = Check that { $snapshot } is still the file that was approved (its SHA-256)
+restore-etcd-not-pinned = No SHA-256 of { $snapshot } was recorded when this restore was approved, so it cannot be checked; nothing was done. Ask for the restore again.
+restore-etcd-changed = { $snapshot } is no longer the file that was approved (SHA-256 { $approved }); nothing was done. Ask for the restore again.
+restore-etcd-changed-on-node = On { $node }, { $snapshot } is not the file that was approved (its SHA-256 differs); the restore stopped before anything was moved.
+restore-etcd-put-back = The restore on { $node } failed, and the API server manifest and the previous etcd data were put back, so the node is as it was before ({ $last }).
+restore-etcd-put-back-failed = The restore on { $node } failed and putting the node back failed too ({ $last }); fix /etc/kubernetes/manifests and /var/lib/etcd on the node by hand.

@@ -113,6 +113,11 @@ config-duplicate-situation = situation "{ $value }" appears twice
 config-bad-context = the kubeconfig does not work for this context: { $reason }
 config-bad-url = "{ $value }" is not a URL such as https://vault.mgmt:8200
 config-not-executable = { $path } is not an executable file
+config-bad-helm-release = "{ $value }" is not a Helm release name (lowercase letters, digits and '-', at most 53)
+config-helm-no-charts = the release lists no chart it may be upgraded to
+config-bad-helm-chart = "{ $value }" is not a chart reference such as ingress-nginx/ingress-nginx
+config-bad-version-range = "{ $value }" is not a version range such as ">=4.0, <5"
+config-duplicate-helm-release = release "{ $value }" is listed twice for the same cluster and namespace
 config-unknown-cluster = unknown cluster "{ $value }" (not under [clusters] in the configuration)
 config-unknown-operation = "{ $value }" names no operation (see help for the ids)
 

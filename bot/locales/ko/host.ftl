@@ -22,6 +22,20 @@ vm-output-too-long = multipass 출력이 4 MiB를 넘어 읽지 않았습니다.
 helm-upgrade-plan-program = 봇 호스트에서 클러스터 { $cluster } 대상으로 `{ $command }` 실행
 helm-upgrade-no-cluster = -c로 클러스터를 지정하세요.
 helm-upgrade-values-unreadable = 봇 호스트에서 values 파일 { $path }을(를) 읽을 수 없어({ $reason }) 아무것도 실행하지 않았습니다.
+helm-release-not-listed = { $cluster }의 네임스페이스 { $namespace } 릴리스 { $release }은(는) [[helm.releases]]에 없으므로 봇이 업그레이드하거나 롤백하지 않습니다.
+helm-chart-not-allowed = 릴리스 { $release }은(는) 설정에 있는 차트({ $allowed })로만 업그레이드할 수 있으며 { $chart }(으)로는 할 수 없습니다.
+helm-version-required = 릴리스 { $release }은(는) 차트 버전 { $range }(으)로만 업그레이드할 수 있습니다. --version으로 버전을 지정하세요.
+helm-version-not-semver = --version { $version }은(는) 4.11.2 같은 차트 버전 하나가 아닙니다.
+helm-version-out-of-range = 차트 버전 { $version }은(는) 릴리스 { $release }에 허용된 버전 범위 { $range }을(를) 벗어납니다.
+helm-values-no-dir = helm.values_dir가 설정되지 않아 values 파일을 읽지 않으므로 --values { $path }을(를) 거부합니다.
+helm-values-dir-missing = values 디렉터리 { $dir }을(를) 열 수 없어({ $reason }) --values를 거부합니다.
+helm-values-outside = values 파일 { $path }은(는) values 파일을 읽는 유일한 디렉터리 { $dir } 밖에 있습니다.
+helm-values-changed = 업그레이드 승인 후 values 파일 { $path }이(가) 바뀌어(승인된 SHA-256 { $approved }) 아무것도 실행하지 않았습니다. 업그레이드를 다시 요청하세요.
+helm-values-pinned = values 파일 { $path }: SHA-256 { $sha256 } (승인이 이 값에 묶임)
+helm-gate-bounds = 릴리스 { $release }이(가) 설정에 있고, 차트 { $chart }와 그 버전, values 파일이 설정이 허용하는 범위 안에 있음
+helm-gate-revision = { $cluster }의 네임스페이스 { $namespace } 릴리스 { $release }의 리비전 { $revision }이(가) 설정이 허용하는 차트와 버전임
+helm-revision-not-found = 릴리스 { $release }에 읽을 수 있는 리비전 { $revision }이(가) 없어 롤백할 대상이 없습니다.
+helm-revision-out-of-bounds = 릴리스 { $release }의 리비전 { $revision }은(는) 설정이 이 릴리스에 허용하지 않는 차트 { $chart }이므로 그 리비전으로 롤백하지 않습니다.
 
 ## cilium.upgrade
 
@@ -76,4 +90,10 @@ restore-etcd-no-control-plane = 클러스터 { $cluster }에 node-role.kubernete
 restore-etcd-many-control-planes = 클러스터 { $cluster }에 컨트롤 플레인 노드가 여러 개({ $nodes }) 있습니다. 이 복구는 단일 멤버 etcd용입니다.
 restore-etcd-step = { $node }에서 6단계 중 { $number }단계
 restore-etcd-api-answers = { $cluster } API 서버가 다시 응답합니다 (버전 { $version }).
-restore-etcd-plan-one-pod = { $cluster } 컨트롤 플레인 노드의 한 Pod에서 2~6단계 실행 (API 서버가 멈춘 동안에도 계속 실행됨): API 서버 중지, /var/lib/etcd를 /var/lib/etcd-backup-{ $stamp }로 이동, 스냅샷 복원, etcd 소유로 chown, API 서버 재시작
+restore-etcd-plan-one-pod = { $cluster } 컨트롤 플레인 노드의 한 Pod에서 2~6단계 실행 (API 서버가 멈춘 동안에도 계속 실행됨): 스냅샷 사본을 승인된 SHA-256과 대조, API 서버 중지, /var/lib/etcd를 /var/lib/etcd-backup-{ $stamp }로 이동, 스냅샷 복원, etcd 소유로 chown, API 서버 재시작 (단계가 실패하면 노드를 원래대로 되돌림)
+restore-etcd-plan-same = { $snapshot }이(가) 승인받은 바로 그 파일인지 확인 (SHA-256)
+restore-etcd-not-pinned = 이 복구를 승인할 때 { $snapshot }의 SHA-256이 기록되지 않아 확인할 수 없으므로 아무것도 하지 않았습니다. 복구를 다시 요청하세요.
+restore-etcd-changed = { $snapshot }은(는) 더 이상 승인받은 파일(SHA-256 { $approved })이 아니므로 아무것도 하지 않았습니다. 복구를 다시 요청하세요.
+restore-etcd-changed-on-node = { $node }에서 { $snapshot }이(가) 승인받은 파일과 다르므로(SHA-256 불일치) 아무것도 옮기기 전에 복구를 멈췄습니다.
+restore-etcd-put-back = { $node }에서 복구가 실패하여 API 서버 매니페스트와 이전 etcd 데이터를 제자리로 되돌렸으므로 노드는 복구 전 상태입니다({ $last }).
+restore-etcd-put-back-failed = { $node }에서 복구가 실패했고 노드를 되돌리는 것도 실패했습니다({ $last }). 노드의 /etc/kubernetes/manifests와 /var/lib/etcd를 직접 바로잡으세요.

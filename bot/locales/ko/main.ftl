@@ -113,6 +113,11 @@ config-duplicate-situation = 상황 "{ $value }"이(가) 두 번 나옵니다
 config-bad-context = 이 컨텍스트로 kubeconfig를 쓸 수 없습니다: { $reason }
 config-bad-url = "{ $value }"은(는) https://vault.mgmt:8200 같은 URL이 아닙니다
 config-not-executable = { $path }은(는) 실행 가능한 파일이 아닙니다
+config-bad-helm-release = "{ $value }"은(는) Helm 릴리스 이름이 아닙니다 (소문자, 숫자, '-'로 최대 53자)
+config-helm-no-charts = 이 릴리스에는 업그레이드할 수 있는 차트가 하나도 없습니다
+config-bad-helm-chart = "{ $value }"은(는) ingress-nginx/ingress-nginx 같은 차트 참조가 아닙니다
+config-bad-version-range = "{ $value }"은(는) ">=4.0, <5" 같은 버전 범위가 아닙니다
+config-duplicate-helm-release = 릴리스 "{ $value }"이(가) 같은 클러스터와 네임스페이스에 두 번 있습니다
 config-unknown-cluster = 알 수 없는 클러스터 "{ $value }"입니다 (설정의 [clusters]에 없음)
 config-unknown-operation = "{ $value }"에 해당하는 작업이 없습니다 (help에서 id를 확인하세요)
 

@@ -76,9 +76,9 @@ impl Checker<'_> {
 }
 
 /// Top-level keys of CONTRACT.md.
-const SECTIONS: [&str; 14] = [
+const SECTIONS: [&str; 15] = [
     "locale", "server", "state", "policy", "slack", "discord", "clusters", "backup", "contacts",
-    "paging", "vault", "runners", "watchers", "shell",
+    "paging", "vault", "runners", "watchers", "shell", "helm",
 ];
 
 pub(super) fn check(path: &Path, tree: config::Config) -> Result<Config, Vec<Problem>> {
@@ -118,6 +118,7 @@ pub(super) fn check(path: &Path, tree: config::Config) -> Result<Config, Vec<Pro
         runners: c.section("runners"),
         watchers: c.section("watchers"),
         shell: c.section("shell"),
+        helm: c.section("helm"),
     };
     // Paths in the file are relative to the file; absolute, so reports name them fully.
     let parent = path.parent().unwrap_or(Path::new("."));
@@ -167,6 +168,8 @@ pub(super) fn check(path: &Path, tree: config::Config) -> Result<Config, Vec<Pro
     super::paging::check(&mut c, &raw);
     check_vault(&mut c, &raw, base);
     check_runners(&mut c, &raw, base);
+    let helm_values_dir = raw.helm.values_dir.as_deref().map(|d| relative_to(base, d));
+    super::helm::check(&mut c, &raw, helm_values_dir.as_deref());
     let policy_path = match &raw.policy {
         Some(p) => relative_to(base, &p.file),
         None => {
@@ -216,6 +219,10 @@ pub(super) fn check(path: &Path, tree: config::Config) -> Result<Config, Vec<Pro
                         .map(|(name, path)| (name.clone(), relative_to(base, path)))
                         .collect(),
                     ..raw.runners.clone()
+                },
+                helm: commands::HelmSettings {
+                    values_dir: helm_values_dir,
+                    releases: raw.helm.releases,
                 },
                 vault: raw.vault.map(|mut vault| {
                     vault.cacert = vault.cacert.map(|f| relative_to(base, &f));

@@ -6,6 +6,7 @@
 
 mod check;
 mod ingress;
+mod helm;
 mod paging;
 
 use std::collections::BTreeMap;
@@ -14,8 +15,8 @@ use std::path::{Path, PathBuf};
 
 use commands::watch::WatchSettings;
 use commands::{
-    BackupSettings, ClusterSettings, Contact, Message, RunnerSettings, Secret, Settings,
-    VaultSettings, msg,
+    BackupSettings, ClusterSettings, Contact, HelmSettings, Message, RunnerSettings, Secret,
+    Settings, VaultSettings, msg,
 };
 use policies::Policy;
 use serde::Deserialize;
@@ -77,6 +78,7 @@ pub(crate) struct RawConfig {
     pub watchers: WatchSettings,
     #[serde(default)]
     pub shell: ShellSection,
+    pub helm: HelmSettings,
 }
 
 #[derive(Debug, Default, Deserialize)]

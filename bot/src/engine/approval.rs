@@ -5,7 +5,7 @@
 //! at once, or one clicking twice, give exactly one execution. Rights are checked when the
 //! approver clicks and again, for the requester and every approver, just before the run.
 
-use commands::{Message, Request, msg};
+use commands::{Message, Pins, Request, msg};
 use policies::ApprovalRule;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -49,15 +49,20 @@ impl ApprovalCommand {
     }
 }
 
-/// What a request is bound to: changing any of it invalidates the approvals.
-pub(super) fn request_hash(request: &Request, requester: &str) -> String {
-    let canonical = json!([
+/// What a request is bound to: changing any of it invalidates the approvals. `pins` are the
+/// facts its gates pinned (a snapshot's SHA-256), so a vote approves them too.
+pub(super) fn request_hash(request: &Request, requester: &str, pins: &Pins) -> String {
+    let mut canonical = json!([
         request.spec.id,
         request.canonical(),
         format!("{:?}", request.namespaces),
         requester,
         request.reason,
     ]);
+    // Only when there are pins, so requests without any keep the hash they always had.
+    if let (false, Some(parts)) = (pins.is_empty(), canonical.as_array_mut()) {
+        parts.push(json!(pins.iter().collect::<Vec<_>>()));
+    }
     hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
 }
 
@@ -97,9 +102,10 @@ impl Engine {
             }
         };
         let mut gate_results = Vec::new();
+        let mut pins = Pins::default();
         if !gates.is_empty() {
             match self.run_gates(audit, request, gates, reply).await {
-                Ok(results) => gate_results = results,
+                Ok((results, pinned)) => (gate_results, pins) = (results, pinned),
                 Err(outcome) => return outcome,
             }
         }
@@ -107,7 +113,7 @@ impl Engine {
         let ttl = i64::try_from(rule.ttl.as_secs()).unwrap_or(i64::MAX / 2);
         let approval = NewApproval {
             id: new_id(),
-            hash: request_hash(request, &caller.subject),
+            hash: request_hash(request, &caller.subject, &pins),
             line: line.to_string(),
             operation: op_id.to_string(),
             canonical: request.canonical(),
@@ -118,6 +124,7 @@ impl Engine {
             approver_roles: rule.approver_roles.clone(),
             created_at,
             expires_at: created_at.saturating_add(ttl),
+            pins,
         };
         if let Err(e) = self.store.create_approval(&approval).await {
             let message = msg!("engine-audit-unavailable", reason = e.to_string());
@@ -125,7 +132,7 @@ impl Engine {
                 .refuse(audit, Some(op_id), message, Outcome::Failed, reply)
                 .await;
         }
-        let detail = json!({ "approval": approval.id, "hash": approval.hash, "expires_at": approval.expires_at });
+        let detail = json!({ "approval": approval.id, "hash": approval.hash, "expires_at": approval.expires_at, "pins": approval.pins });
         if let Err(message) = audit
             .record(
                 AuditKind::Result,
@@ -543,7 +550,8 @@ impl Engine {
             return Outcome::NotRun;
         }
         self.show(&id, reply).await;
-        let outcome = self.run(&run_audit, &request, steps, reply).await;
+        let pins = approval.request.pins.clone();
+        let outcome = self.run(&run_audit, &request, steps, pins, reply).await;
         let end = if outcome == Outcome::Succeeded {
             ApprovalState::Succeeded
         } else {

@@ -25,7 +25,8 @@ impl Engine {
             requester: Some(approval.request.requester.clone()),
             ..request
         };
-        if request_hash(&request, &approval.request.requester) != approval.request.hash {
+        let pins = &approval.request.pins;
+        if request_hash(&request, &approval.request.requester, pins) != approval.request.hash {
             return Err(msg!("approval-changed", id = id));
         }
         Ok(request)

@@ -12,7 +12,7 @@
 use std::sync::Mutex;
 
 use commands::incidents::{Alert, Incidents, Severity};
-use commands::{Message, Request, msg};
+use commands::{Message, Pins, Request, msg};
 use policies::{ApprovalRule, BreakGlass, Target};
 use serde_json::json;
 
@@ -214,10 +214,14 @@ impl Engine {
                     .await;
             }
         };
-        if !gates.is_empty()
-            && let Err(outcome) = self.run_gates(audit, request, gates, reply).await
-        {
-            return outcome;
+        // What the gates pin (an etcd restore's snapshot hash) binds the run as it would an
+        // approval: the steps check it again before they act.
+        let mut pins = Pins::default();
+        if !gates.is_empty() {
+            match self.run_gates(audit, request, gates, reply).await {
+                Ok((_, pinned)) => pins = pinned,
+                Err(outcome) => return outcome,
+            }
         }
         let steps = match operation.steps(request) {
             Ok(steps) => steps,
@@ -234,7 +238,7 @@ impl Engine {
                 .await;
         }
         reply.send(Event::Notice(broken_notice(&review)));
-        self.run(audit, request, steps, reply).await
+        self.run(audit, request, steps, pins, reply).await
     }
 
     /// Approvals still required: the usual approval flow with the rule's count. The review is

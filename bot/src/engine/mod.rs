@@ -17,12 +17,14 @@ mod judge;
 mod lifecycle;
 mod outside;
 mod pending;
+#[cfg(test)]
+mod pins_tests;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-use commands::{Command, Message, OpError, Progress, Request, Risk, RunContext, msg};
+use commands::{Command, Message, OpError, Pins, Progress, Request, Risk, RunContext, msg};
 use serde_json::json;
 
 pub use approval::expiry as expiry_text;
@@ -267,7 +269,10 @@ impl Engine {
                 .await;
         };
         match operation.steps(&request) {
-            Ok(steps) => self.run(&audit, &request, steps, reply).await,
+            Ok(steps) => {
+                self.run(&audit, &request, steps, Pins::default(), reply)
+                    .await
+            }
             Err(e) => {
                 self.refuse(&audit, Some(op_id), e.message(), Outcome::Failed, reply)
                     .await
@@ -352,11 +357,14 @@ impl Engine {
         outcome
     }
 
+    /// `pins` are what the gates pinned before approval (none for a request that needed no
+    /// approval); the steps compare the world with them.
     async fn run(
         &self,
         audit: &Audit<'_>,
         request: &Request,
         steps: Vec<Box<dyn commands::Step>>,
+        pins: Pins,
         reply: &dyn Reply,
     ) -> Outcome {
         let started = Instant::now();
@@ -381,7 +389,9 @@ impl Engine {
             clusters: request.clusters.clone(),
             steps: plans.clone(),
         });
-        let (report, failure) = self.run_steps(audit, op_id, &steps, &plans, reply).await;
+        let (report, failure, _) = self
+            .run_steps(audit, op_id, &steps, &plans, pins, reply)
+            .await;
         let (outcome, state, error) = match &failure {
             None => (Outcome::Succeeded, RunState::Succeeded, None),
             Some(e) => (Outcome::Failed, RunState::Failed, Some(e.message())),
@@ -411,20 +421,23 @@ impl Engine {
     }
 
     /// Runs steps in order with their events and audit records; stops at the first failure.
+    /// Returns the pins as the steps left them (gates add to them).
     async fn run_steps(
         &self,
         audit: &Audit<'_>,
         op_id: &str,
         steps: &[Box<dyn commands::Step>],
         plans: &[Message],
+        pins: Pins,
         reply: &dyn Reply,
-    ) -> (commands::Report, Option<OpError>) {
+    ) -> (commands::Report, Option<OpError>, Pins) {
         let progress = StepProgress {
             reply,
             index: AtomicUsize::new(0),
         };
-        let mut cx =
-            RunContext::new(&self.config.settings, &progress).with_clusters(self.clusters.clone());
+        let mut cx = RunContext::new(&self.config.settings, &progress)
+            .with_clusters(self.clusters.clone())
+            .with_pins(pins);
         if let Some(prompt) = reply.prompt() {
             cx = cx.with_prompt(prompt);
         }
@@ -453,24 +466,25 @@ impl Engine {
             });
             if let Err(e) = result {
                 tracing::warn!(request = audit.request_id, step = index, error = %e, "step failed");
-                return (cx.report, Some(e));
+                return (cx.report, Some(e), cx.pins);
             }
             if let Err(message) = audited {
-                return (cx.report, Some(OpError::Failed(message)));
+                return (cx.report, Some(OpError::Failed(message)), cx.pins);
             }
         }
-        (cx.report, None)
+        (cx.report, None, cx.pins)
     }
 
     /// The checklist of a destructive request, shown like a run. A failed gate stops the
-    /// request before anyone is asked to approve it.
+    /// request before anyone is asked to approve it. What the gates pinned comes back with
+    /// their results, for the approval to be bound to.
     async fn run_gates(
         &self,
         audit: &Audit<'_>,
         request: &Request,
         gates: Vec<Box<dyn commands::Step>>,
         reply: &dyn Reply,
-    ) -> Result<Vec<(Message, bool)>, Outcome> {
+    ) -> Result<(Vec<(Message, bool)>, Pins), Outcome> {
         let started = Instant::now();
         let op_id = request.spec.id;
         let plans: Vec<Message> = gates.iter().map(|g| g.plan()).collect();
@@ -480,9 +494,11 @@ impl Engine {
             clusters: request.clusters.clone(),
             steps: plans.clone(),
         });
-        let (report, failure) = self.run_steps(audit, op_id, &gates, &plans, reply).await;
+        let (report, failure, pins) = self
+            .run_steps(audit, op_id, &gates, &plans, Pins::default(), reply)
+            .await;
         let Some(failure) = failure else {
-            return Ok(plans.into_iter().map(|p| (p, true)).collect());
+            return Ok((plans.into_iter().map(|p| (p, true)).collect(), pins));
         };
         let error = msg!(
             "approval-gate-failed",

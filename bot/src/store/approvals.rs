@@ -76,6 +76,8 @@ pub struct NewApproval {
     /// Unix seconds.
     pub created_at: i64,
     pub expires_at: i64,
+    /// What the gates pinned before approval (part of `hash`), handed back to the steps.
+    pub pins: commands::Pins,
 }
 
 /// A stored request and what has happened to it.

@@ -13,7 +13,7 @@ use super::{AuditEvent, AuditRecord, DeliveryOutcome, RunStart, RunState, Store,
 use crate::paging::IncidentState;
 
 /// Tables, created if absent. Plain SQL that PostgreSQL also takes.
-const SCHEMA: [&str; 5] = [
+pub(super) const SCHEMA: [&str; 5] = [
     "CREATE TABLE IF NOT EXISTS audit_log (
         seq BIGINT PRIMARY KEY,
         at TEXT NOT NULL,
@@ -57,7 +57,8 @@ const SCHEMA: [&str; 5] = [
         expires_at BIGINT NOT NULL,
         decided_by TEXT,
         decision_reason TEXT,
-        card TEXT
+        card TEXT,
+        pins TEXT NOT NULL DEFAULT '{}'
     )",
     "CREATE TABLE IF NOT EXISTS approval_votes (
         approval_id TEXT NOT NULL,
@@ -91,7 +92,7 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
             .map_err(open_error)?;
         for statement in SCHEMA
@@ -104,7 +105,17 @@ impl SqliteStore {
                 .await
                 .map_err(open_error)?;
         }
-        add_missing_columns(&pool).await.map_err(open_error)?;
+        if add_missing_columns(&pool).await.map_err(open_error)? {
+            // Connections opened before the ALTER may have prepared `SELECT *` with the old
+            // column count; new ones see the new table.
+            pool.close().await;
+            let pool = SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with(options)
+                .await
+                .map_err(open_error)?;
+            return Ok(SqliteStore { pool });
+        }
         Ok(SqliteStore { pool })
     }
 
@@ -172,14 +183,18 @@ impl SqliteStore {
 
 /// Columns added since the first release: a database written by an older opsbot gains them
 /// on open, so an upgrade keeps its audit log and runs.
-const ADDED_COLUMNS: [(&str, &str, &str); 3] = [
+const ADDED_COLUMNS: [(&str, &str, &str); 4] = [
     ("runs", "owner", "TEXT NOT NULL DEFAULT ''"),
     ("runs", "heartbeat_at", "BIGINT NOT NULL DEFAULT 0"),
     // Votes count people: the person a vote was cast as (see `Policy::person`).
     ("approval_votes", "person", "TEXT NOT NULL DEFAULT ''"),
+    // Facts an approval is bound to (issue 11): a JSON object, `{}` for older requests.
+    ("approvals", "pins", "TEXT NOT NULL DEFAULT '{}'"),
 ];
 
-async fn add_missing_columns(pool: &SqlitePool) -> Result<(), sqlx::Error> {
+/// Whether any column was added.
+async fn add_missing_columns(pool: &SqlitePool) -> Result<bool, sqlx::Error> {
+    let mut added = false;
     for (table, column, definition) in ADDED_COLUMNS {
         let present: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?")
@@ -193,9 +208,10 @@ async fn add_missing_columns(pool: &SqlitePool) -> Result<(), sqlx::Error> {
             sqlx::query(sqlx::AssertSqlSafe(statement))
                 .execute(pool)
                 .await?;
+            added = true;
         }
     }
-    Ok(())
+    Ok(added)
 }
 
 /// Lost races show up as a busy database or a duplicate key; both mean "try again".

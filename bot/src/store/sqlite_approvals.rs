@@ -73,8 +73,9 @@ impl SqliteStore {
     pub(super) async fn approvals_create(&self, a: &NewApproval) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO approvals (id, request_hash, line, operation, canonical, requester,
-                requester_groups, reason, approvers_needed, approver_roles, state, created_at, expires_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                requester_groups, reason, approvers_needed, approver_roles, state, created_at, expires_at,
+                pins)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&a.id)
         .bind(&a.hash)
@@ -89,6 +90,7 @@ impl SqliteStore {
         .bind(ApprovalState::Pending.as_str())
         .bind(a.created_at)
         .bind(a.expires_at)
+        .bind(json_pins(&a.pins)?)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -240,6 +242,14 @@ fn json_list(items: &[String]) -> String {
     serde_json::Value::from(items.to_vec()).to_string()
 }
 
+fn json_pins(pins: &commands::Pins) -> Result<String, StoreError> {
+    serde_json::to_string(pins).map_err(|e| StoreError::Malformed(format!("pins: {e}")))
+}
+
+fn parse_pins(text: &str) -> Result<commands::Pins, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Malformed(format!("pins {text:?}: {e}")))
+}
+
 fn parse_list(text: &str) -> Result<Vec<String>, StoreError> {
     serde_json::from_str(text).map_err(|e| StoreError::Malformed(format!("list {text:?}: {e}")))
 }
@@ -261,6 +271,7 @@ fn approval(row: &SqliteRow) -> Result<Approval, StoreError> {
             approver_roles: parse_list(&row.try_get::<String, _>("approver_roles")?)?,
             created_at: row.try_get("created_at")?,
             expires_at: row.try_get("expires_at")?,
+            pins: parse_pins(&row.try_get::<String, _>("pins")?)?,
         },
         state: ApprovalState::parse(&state)
             .ok_or_else(|| StoreError::Malformed(format!("approval state {state:?}")))?,
@@ -292,6 +303,7 @@ mod tests {
             approver_roles: vec!["admin".into()],
             created_at: 100,
             expires_at: 1900,
+            pins: commands::Pins::default(),
         }
     }
 
@@ -301,6 +313,55 @@ mod tests {
             .await
             .expect("open");
         (dir, Arc::new(store))
+    }
+
+    /// A request stored before approvals had pins reads back with none (and keeps its hash).
+    #[tokio::test]
+    async fn approvals_from_before_pins_read_back_without_pins() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("state.db");
+        {
+            use sqlx::Connection;
+            let url = format!("sqlite://{}?mode=rwc", path.display());
+            let mut conn = sqlx::SqliteConnection::connect(&url).await.expect("create");
+            let old = super::super::sqlite::SCHEMA[3]
+                .replace(",\n        pins TEXT NOT NULL DEFAULT '{}'", "");
+            assert!(!old.contains("pins"), "{old}");
+            sqlx::query(sqlx::AssertSqlSafe(old))
+                .execute(&mut conn)
+                .await
+                .expect("old schema");
+            sqlx::query(
+                "INSERT INTO approvals VALUES ('a1', 'h', 'etcd status', 'etcd.status', 'c',
+                 'shell:bob', '[]', NULL, 1, '[]', 'pending', 1, 2, NULL, NULL, NULL)",
+            )
+            .execute(&mut conn)
+            .await
+            .expect("old row");
+        }
+        let store = SqliteStore::open(&path).await.expect("open upgrades");
+        let approval = store.approval("a1").await.expect("read").expect("there");
+        assert!(approval.request.pins.is_empty());
+    }
+
+    /// Issue 11, point 10: what the gates pinned comes back with the request.
+    #[tokio::test]
+    async fn pins_are_stored_with_the_request() {
+        let (_dir, store) = store().await;
+        let mut pins = serde_json::Map::new();
+        pins.insert("snapshot-sha256".into(), "ab12".into());
+        let pins: commands::Pins =
+            serde_json::from_value(serde_json::Value::Object(pins)).expect("pins");
+        let a1 = NewApproval {
+            pins: pins.clone(),
+            ..request("a1")
+        };
+        store.create_approval(&a1).await.expect("create");
+        let stored = store.approval("a1").await.expect("read").expect("there");
+        assert_eq!(stored.request.pins, pins);
+        store.create_approval(&request("a2")).await.expect("create");
+        let stored = store.approval("a2").await.expect("read").expect("there");
+        assert!(stored.request.pins.is_empty());
     }
 
     #[tokio::test]

@@ -48,6 +48,7 @@ fn request(requester: &str, needed: u32) -> NewApproval {
         requester_groups: vec![],
         reason: None,
         approvers_needed: needed,
+        pins: Default::default(),
         approver_roles: vec!["admin".into()],
         created_at: 100,
         expires_at: 1900,

@@ -7,6 +7,8 @@
 mod bbolt;
 pub(crate) mod files;
 pub mod restore;
+mod restore_checks;
+mod restore_script;
 pub mod snapshot;
 pub mod snapshots;
 pub mod status;

@@ -17,6 +17,15 @@
 //! constant script of the runbook's commands; the snapshot, the node name and the timestamp
 //! reach it as positional arguments (`"$1"`…), never spliced into its text. It echoes each
 //! step as it starts, and those lines stream as progress.
+//!
+//! # Bound to the snapshot that was approved
+//!
+//! The gate that verifies the snapshot pins its SHA-256 ([`SNAPSHOT_SHA256`]), so the approval
+//! covers that exact file, not just its name. After approval the file is hashed again on the
+//! bot's host before anything runs, and once more on the node: the pod copies the snapshot
+//! beside the data dir, hashes the copy and restores from that copy, so the bytes etcdctl
+//! reads are the bytes that were approved, whoever writes to `backup.dir` meanwhile. The
+//! script lives in [`script`], with what it does when a step fails (put everything back).
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -28,8 +37,11 @@ use kube::api::{Api, ListParams};
 use tokio::time::Instant;
 
 use super::files;
-use super::verify::verify_file_async;
+use super::restore_checks::{Exists, Notified, StillApproved, Verifies, approved_sha256};
+use super::restore_script as script;
 use crate::k8s::{kube_error, single};
+use crate::operation::PinKey;
+use crate::runner::ProgramOutput;
 use crate::runner::{RunOnNode, command_line};
 use crate::spec::{Form, Kind};
 use crate::{
@@ -56,6 +68,9 @@ const SETTLE: Duration = Duration::from_secs(10);
 /// How long the API server may take to answer again.
 const API_WAIT: Duration = Duration::from_secs(300);
 
+/// The SHA-256 (hex, of the whole file) of the snapshot the restore was approved for.
+pub const SNAPSHOT_SHA256: PinKey = PinKey::new("snapshot-sha256");
+
 pub struct EtcdRestore;
 
 impl Operation for EtcdRestore {
@@ -80,9 +95,9 @@ impl Operation for EtcdRestore {
 
 /// The snapshot and the cluster asked for.
 #[derive(Clone, Debug, PartialEq)]
-struct Target {
-    cluster: String,
-    snapshot: String,
+pub(super) struct Target {
+    pub(super) cluster: String,
+    pub(super) snapshot: String,
 }
 
 impl Target {
@@ -101,7 +116,7 @@ impl Target {
     }
 
     /// `backup.dir/C/SNAPSHOT`, the same path on the bot's host and on the node.
-    fn path(&self, backup_dir: &std::path::Path) -> PathBuf {
+    pub(super) fn path(&self, backup_dir: &std::path::Path) -> PathBuf {
         files::cluster_dir(backup_dir, &self.cluster).join(&self.snapshot)
     }
 }
@@ -123,6 +138,7 @@ fn restore_steps(
     };
     let word = |w: &str| Arg::Word(w.to_string());
     vec![
+        Box::new(StillApproved(target.clone())),
         Box::new(FindControlPlane(target.cluster.clone())),
         node(
             1,
@@ -145,88 +161,6 @@ fn restore_steps(
             within: api_wait,
         }),
     ]
-}
-
-/// Gate 1: the snapshot file is in `backup.dir/C/`.
-struct Exists(Target);
-
-#[async_trait]
-impl Step for Exists {
-    fn plan(&self) -> Message {
-        msg!(
-            "restore-etcd-gate-exists",
-            snapshot = self.0.snapshot.as_str(),
-            cluster = self.0.cluster.as_str()
-        )
-    }
-
-    async fn run(&self, cx: &mut RunContext<'_>) -> Result<(), OpError> {
-        let path = self.0.path(&cx.settings.backup.dir);
-        match tokio::fs::metadata(&path).await {
-            Ok(meta) if meta.is_file() => Ok(()),
-            Ok(_) => Err(missing(&self.0, &path)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(missing(&self.0, &path)),
-            Err(e) => Err(OpError::io(&path, e)),
-        }
-    }
-}
-
-fn missing(target: &Target, path: &std::path::Path) -> OpError {
-    OpError::Failed(msg!(
-        "restore-etcd-missing",
-        snapshot = target.snapshot.as_str(),
-        path = path.display().to_string()
-    ))
-}
-
-/// Gate 2: the file is a whole etcd snapshot (etcd's SHA-256, a readable database).
-struct Verifies(Target);
-
-#[async_trait]
-impl Step for Verifies {
-    fn plan(&self) -> Message {
-        msg!(
-            "restore-etcd-gate-verifies",
-            snapshot = self.0.snapshot.as_str()
-        )
-    }
-
-    async fn run(&self, cx: &mut RunContext<'_>) -> Result<(), OpError> {
-        let path = self.0.path(&cx.settings.backup.dir);
-        let verified = verify_file_async(&path).await.map_err(|e| match e {
-            OpError::Verification(reason) => OpError::Failed(msg!(
-                "restore-etcd-corrupt",
-                snapshot = self.0.snapshot.as_str(),
-                reason = reason
-            )),
-            other => other,
-        })?;
-        let verified = msg!(
-            "restore-etcd-verified",
-            snapshot = self.0.snapshot.as_str(),
-            revision = verified.revision,
-            keys = verified.total_keys,
-            sha256 = verified.sha256.as_str()
-        );
-        cx.progress.report(verified.clone());
-        cx.report.push(Block::Note(verified));
-        Ok(())
-    }
-}
-
-/// Gate 3: other admins are notified. Gates run only when a request is put to approval, and
-/// the approval card that follows is posted to the channel: that card is the notice.
-struct Notified;
-
-#[async_trait]
-impl Step for Notified {
-    fn plan(&self) -> Message {
-        msg!("restore-etcd-gate-notified")
-    }
-
-    async fn run(&self, _cx: &mut RunContext<'_>) -> Result<(), OpError> {
-        Ok(())
-    }
 }
 
 /// The control-plane node the six steps run on, found by the first step.
@@ -334,24 +268,6 @@ impl Step for OnControlPlane {
     }
 }
 
-/// Steps 2–6 of §3.1, as the runbook's script runs them: `"$1"` the snapshot, `"$2"` the
-/// node, `"$3"` the timestamp of the data-dir backup, `"$4"` the seconds to let the API
-/// server stop. Each step says its number before it runs, so a failure shows where it stopped.
-const RESTORE_SCRIPT: &str = r#"set -eu
-file="$1"; node="$2"; stamp="$3"; settle="$4"
-echo "step 2: mv /etc/kubernetes/manifests/kube-apiserver.yaml /tmp/"
-mv /etc/kubernetes/manifests/kube-apiserver.yaml /tmp/
-sleep "$settle"
-echo "step 3: mv /var/lib/etcd /var/lib/etcd-backup-$stamp"
-mv /var/lib/etcd "/var/lib/etcd-backup-$stamp"
-echo "step 4: etcdctl snapshot restore $file"
-ETCDCTL_API=3 etcdctl snapshot restore "$file" --data-dir=/var/lib/etcd --name="$node" --initial-cluster="$node=https://$node:2380" --initial-advertise-peer-urls="https://$node:2380"
-echo "step 5: chown -R etcd:etcd /var/lib/etcd"
-chown -R etcd:etcd /var/lib/etcd
-echo "step 6: mv /tmp/kube-apiserver.yaml /etc/kubernetes/manifests/"
-mv /tmp/kube-apiserver.yaml /etc/kubernetes/manifests/
-"#;
-
 /// Steps 2–6 in one pod on the control-plane node, which outlives the API server's absence.
 struct RestoreInOnePod {
     cluster: String,
@@ -361,17 +277,14 @@ struct RestoreInOnePod {
 }
 
 impl RestoreInOnePod {
-    fn argv(&self, backup_dir: &std::path::Path, node: &str) -> Vec<String> {
-        vec![
-            "sh".to_string(),
-            "-c".to_string(),
-            RESTORE_SCRIPT.to_string(),
-            "etcd-restore".to_string(),
-            self.target.path(backup_dir).display().to_string(),
-            node.to_string(),
-            self.stamp.clone(),
-            self.settle.as_secs().to_string(),
-        ]
+    fn argv(&self, backup_dir: &std::path::Path, node: &str, sha256: &str) -> Vec<String> {
+        script::argv(
+            &self.target.path(backup_dir).display().to_string(),
+            node,
+            &self.stamp,
+            self.settle,
+            sha256,
+        )
     }
 }
 
@@ -386,11 +299,42 @@ impl Step for RestoreInOnePod {
     }
 
     async fn run(&self, cx: &mut RunContext<'_>) -> Result<(), OpError> {
+        let approved = approved_sha256(cx, &self.target)?.to_string();
         let node = cx.facts.require::<ControlPlane>()?.0.clone();
-        let argv = self.argv(&cx.settings.backup.dir, &node);
-        RunOnNode::new(self.cluster.as_str(), node.as_str(), argv)
+        let argv = self.argv(&cx.settings.backup.dir, &node, &approved);
+        let ran = RunOnNode::new(self.cluster.as_str(), node.as_str(), argv)
             .run(cx)
-            .await
+            .await;
+        let Err(failure) = ran else {
+            return Ok(());
+        };
+        // The script's exit status says what state it left the node in.
+        let Some(output) = cx.facts.get::<ProgramOutput>() else {
+            return Err(failure);
+        };
+        let last = output
+            .tail
+            .last()
+            .map(|l| l.text.clone())
+            .unwrap_or_default();
+        let snapshot = self.target.snapshot.as_str();
+        let said = match script::Ending::of(output.exit) {
+            Some(script::Ending::SnapshotChanged) => msg!(
+                "restore-etcd-changed-on-node",
+                node = node.as_str(),
+                snapshot = snapshot
+            ),
+            Some(script::Ending::PutBack) => {
+                msg!("restore-etcd-put-back", node = node.as_str(), last = last)
+            }
+            Some(script::Ending::PutBackFailed) => msg!(
+                "restore-etcd-put-back-failed",
+                node = node.as_str(),
+                last = last
+            ),
+            None => return Err(failure),
+        };
+        Err(OpError::Failed(said))
     }
 }
 

@@ -35,6 +35,7 @@ pub(crate) fn settings_for(
         contacts: Vec::new(),
         vault: None,
         runners: Default::default(),
+        helm: Default::default(),
     }
 }
 

@@ -2,7 +2,9 @@
 //! cert-manager, Velero …), read straight from the release records Helm 3 keeps as Secrets, so
 //! no helm binary or repository is needed to look.
 
+pub mod bounds;
 pub mod list;
 pub mod release;
 pub mod rollback;
+mod rollback_bounds;
 pub mod upgrade;

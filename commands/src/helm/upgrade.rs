@@ -1,15 +1,18 @@
 //! helm.upgrade: runbook §4.2, risk write. The configured `helm` program, argv only:
-//! `helm upgrade RELEASE CHART --namespace NS [--values FILE] --kube-context CONTEXT --wait
-//! --timeout 10m`, the context being `clusters.C.context`.
+//! `helm upgrade RELEASE CHART --namespace NS [--version V] [--values FILE] --kube-context
+//! CONTEXT --wait --timeout 10m`, the context being `clusters.C.context`. Only within the
+//! bounds `[helm]` sets ([`super::bounds`]): a listed release, one of its charts and versions,
+//! a values file from `helm.values_dir`, checked by a gate before approval and again here.
 //!
 //! Also home of [`InCluster`], the step that runs a configured program against one cluster's
 //! kubeconfig context (helm, cilium, hubble): the context is read from the configuration when
 //! the step runs, and a configured `clusters.C.kubeconfig` is passed as `KUBECONFIG`.
 
-use std::path::Path;
+use std::io::Write;
 
 use async_trait::async_trait;
 
+use super::bounds::{self, Upgrade, UpgradeWithinBounds, VALUES_SHA256};
 use crate::runner::{ProgramCall, ProgramOutput, command_line, local};
 use crate::spec::{Form, Kind};
 use crate::{
@@ -27,6 +30,7 @@ pub static SPEC: Spec = Spec {
             args::positional("release", Kind::Name),
             args::positional("chart", Kind::Text),
             args::namespace_required(),
+            args::option("version", "version", Kind::Text),
             args::option("values", "values", Kind::Path),
             args::cluster(false),
         ],
@@ -40,22 +44,76 @@ impl Operation for HelmUpgrade {
         &SPEC
     }
 
+    fn gates(&self, request: &Request) -> Result<Vec<Box<dyn Step>>, OpError> {
+        Ok(vec![Box::new(UpgradeWithinBounds(Upgrade::of(request)?))])
+    }
+
     fn steps(&self, request: &Request) -> Result<Vec<Box<dyn Step>>, OpError> {
-        let (cluster, namespace) = cluster_and_namespace(request)?;
-        let release = text(request, "release")?;
-        let chart = text(request, "chart")?;
-        let mut args = vec!["upgrade", release, chart, "--namespace", namespace];
-        if let Some(values) = request.args.text("values") {
-            readable(values)?;
+        Ok(vec![Box::new(UpgradeStep(Upgrade::of(request)?))])
+    }
+}
+
+/// `helm upgrade`, checked against the configuration as it runs.
+struct UpgradeStep(Upgrade);
+
+impl UpgradeStep {
+    /// The helm call; `values` is the file helm reads (as typed, for the plan).
+    fn helm(&self, values: Option<&str>) -> InCluster {
+        let u = &self.0;
+        let mut args = vec![
+            "upgrade",
+            u.release.release.as_str(),
+            u.chart.as_str(),
+            "--namespace",
+            u.release.namespace.as_str(),
+        ];
+        if let Some(version) = &u.version {
+            args.extend(["--version", version.as_str()]);
+        }
+        if let Some(values) = values {
             args.extend(["--values", values]);
         }
-        Ok(vec![Box::new(
-            InCluster::new("helm", args, cluster, "--kube-context").then([
-                "--wait",
-                "--timeout",
-                "10m",
-            ]),
-        )])
+        InCluster::new("helm", args, &u.release.cluster, "--kube-context").then([
+            "--wait",
+            "--timeout",
+            "10m",
+        ])
+    }
+}
+
+#[async_trait]
+impl Step for UpgradeStep {
+    fn plan(&self) -> Message {
+        self.helm(self.0.values.as_deref()).plan()
+    }
+
+    async fn run(&self, cx: &mut RunContext<'_>) -> Result<(), OpError> {
+        let values = self.0.check(&cx.settings.helm)?;
+        let (Some(path), Some(typed)) = (values, self.0.values.as_deref()) else {
+            return self.helm(None).run(cx).await;
+        };
+        let (bytes, sha) = bounds::read_values(&path, typed)?;
+        if let Some(approved) = cx.pinned(VALUES_SHA256)
+            && approved != sha
+        {
+            return Err(OpError::Failed(msg!(
+                "helm-values-changed",
+                path = typed,
+                approved = approved
+            )));
+        }
+        // Helm reads a private copy of the bytes just hashed, so the file cannot change
+        // between this check and helm's read. Removed when the step ends.
+        let mut copy = tempfile::Builder::new()
+            .prefix("opsbot-values-")
+            .suffix(".yaml")
+            .tempfile()
+            .map_err(|e| OpError::io(std::env::temp_dir(), e))?;
+        copy.write_all(&bytes)
+            .and_then(|()| copy.flush())
+            .map_err(|e| OpError::io(copy.path(), e))?;
+        let copy_path = copy.path().display().to_string();
+        self.helm(Some(&copy_path)).run(cx).await
     }
 }
 
@@ -70,23 +128,6 @@ pub(super) fn cluster_and_namespace(request: &Request) -> Result<(&str, &str), O
         .cluster()
         .ok_or_else(|| OpError::Failed(msg!("helm-upgrade-no-cluster")))?;
     Ok((cluster, text(request, "namespace")?))
-}
-
-/// `--values FILE` must name a readable file on the bot's host, said before anything runs.
-fn readable(path: &str) -> Result<(), OpError> {
-    let refuse = |reason: String| {
-        OpError::Failed(msg!(
-            "helm-upgrade-values-unreadable",
-            path = path,
-            reason = reason
-        ))
-    };
-    let meta = std::fs::metadata(Path::new(path)).map_err(|e| refuse(e.to_string()))?;
-    if !meta.is_file() {
-        return Err(refuse("not a regular file".to_string()));
-    }
-    std::fs::File::open(path).map_err(|e| refuse(e.to_string()))?;
-    Ok(())
 }
 
 /// Runs a configured program against one cluster: `args`, then `context_flag CONTEXT`, then
@@ -198,18 +239,7 @@ impl Step for InCluster {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{ClusterSettings, Command, NoProgress, Settings, parse, resolve};
-
-    pub(crate) fn request(line: &str) -> Request {
-        let Ok(Command::Run(invocation)) = parse(line) else {
-            panic!("{line} does not parse");
-        };
-        let mut settings = Settings::default();
-        settings
-            .clusters
-            .insert("mgmt".into(), ClusterSettings::default());
-        resolve(invocation, &settings).expect("resolves")
-    }
+    use crate::{NoProgress, Settings};
 
     #[test]
     fn the_argv_puts_the_context_between_the_arguments_and_the_wait() {
@@ -242,21 +272,5 @@ mod tests {
         let step = InCluster::new("helm", ["list"], "mgmt", "--kube-context");
         let error = step.call(&cx).expect_err("no context");
         assert_eq!(error.message().id, "error-not-configured");
-    }
-
-    #[test]
-    fn a_values_file_that_is_not_there_is_refused_before_running() {
-        let r = request("helm upgrade web repo/web -n app --values /nonexistent/values.yaml");
-        let error = HelmUpgrade.steps(&r).err().expect("refused");
-        assert_eq!(error.message().id, "helm-upgrade-values-unreadable");
-        let dir = std::env::temp_dir();
-        let r = request(&format!(
-            "helm upgrade web repo/web -n app --values {}",
-            dir.display()
-        ));
-        assert!(
-            HelmUpgrade.steps(&r).is_err(),
-            "a directory is not a values file"
-        );
     }
 }
