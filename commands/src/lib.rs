@@ -66,7 +66,7 @@ pub use message::{Message, MessageArg};
 pub use operation::{Facts, NoProgress, NoPrompt, Operation, Progress, Prompt, RunContext, Step};
 pub use parse::{Command, ParseError, parse, resolve};
 pub use report::{Block, Cell, Report, Table, human_bytes};
-pub use request::{Args, Invocation, Namespaces, Request, Value};
+pub use request::{Args, Invocation, Namespaces, Request, Value, places};
 pub use settings::{
     BackupSettings, ClusterSettings, Contact, EtcdSettings, NodeRunnerSettings, RunnerSettings,
     Secret, Settings, VaultSettings,

@@ -22,7 +22,13 @@ pub static PAGE: Spec = Spec {
     scope: Scope::Global,
     forms: &[Form {
         words: &["page"],
-        args: &[positional("situation", Kind::Situation), rest("message")],
+        // `-c`: the cluster the page is about. Who may act on its incident is judged there;
+        // a page naming no cluster needs a right over every cluster.
+        args: &[
+            positional("situation", Kind::Situation),
+            cluster(false),
+            rest("message"),
+        ],
     }],
 };
 
@@ -36,6 +42,9 @@ pub static PAGES: Spec = Spec {
         args: &[],
     }],
 };
+
+/// Where a page that names no cluster comes from.
+pub const PAGE_SOURCE: &str = "opsbot";
 
 pub struct Page;
 
@@ -55,7 +64,7 @@ impl Operation for Page {
                 situation: situation.to_string(),
                 severity: Severity::Critical,
                 summary: msg!("page-summary", message = message),
-                source: "opsbot".to_string(),
+                source: request.cluster().unwrap_or(PAGE_SOURCE).to_string(),
                 details: Vec::new(),
                 page: true,
                 raised_by: request.requester.clone(),

@@ -62,6 +62,8 @@ pub enum ParseError {
     },
     #[error("which cluster?")]
     ClusterNeeded { known: Vec<String> },
+    #[error("{value:?}: this command acts on one cluster")]
+    OneClusterOnly { value: String },
     #[error("unknown situation {name:?}")]
     UnknownSituation { name: String, known: Vec<String> },
 }
@@ -103,18 +105,27 @@ pub fn resolve(invocation: Invocation, settings: &Settings) -> Result<Request, P
     let clusters = match (invocation.args.text("cluster"), cluster_arg) {
         (_, None) => Vec::new(),
         (Some("all"), Some(_)) => known.clone(),
-        (Some(name), Some(_)) => {
-            if !settings.clusters.contains_key(name) {
-                return Err(ParseError::UnknownCluster {
-                    name: name.to_string(),
-                    suggestion: closest(name, known.iter().map(String::as_str)),
-                    known,
-                });
+        // A list only reaches here on a form that acts on several clusters (`check`).
+        (Some(names), Some(_)) => {
+            let mut clusters = Vec::new();
+            for name in names.split(',') {
+                if !settings.clusters.contains_key(name) {
+                    return Err(ParseError::UnknownCluster {
+                        name: name.to_string(),
+                        suggestion: closest(name, known.iter().map(String::as_str)),
+                        known,
+                    });
+                }
+                clusters.push(name.to_string());
             }
-            vec![name.to_string()]
+            clusters.sort();
+            clusters.dedup();
+            clusters
         }
-        // No -c: a form that allows `all` means all; otherwise the only cluster there is.
+        // No -c: a global operation that may name a cluster names none; a form that allows
+        // `all` means all; otherwise the only cluster there is.
         (None, Some(arg)) => match arg.kind {
+            _ if invocation.spec.scope == Scope::Global => Vec::new(),
             Kind::Cluster { all: true } => known.clone(),
             _ if known.len() == 1 => known.clone(),
             _ => return Err(ParseError::ClusterNeeded { known }),
@@ -133,13 +144,7 @@ pub fn resolve(invocation: Invocation, settings: &Settings) -> Result<Request, P
             });
         }
     }
-    let namespaces = match invocation.spec.scope {
-        Scope::Namespaced => match invocation.args.text("namespace") {
-            Some(ns) => Namespaces::One(ns.to_string()),
-            None => Namespaces::All,
-        },
-        Scope::Global | Scope::Cluster => Namespaces::NotApplicable,
-    };
+    let namespaces = namespaces(&invocation);
     Ok(Request {
         spec: invocation.spec,
         form: invocation.form,
@@ -149,6 +154,50 @@ pub fn resolve(invocation: Invocation, settings: &Settings) -> Result<Request, P
         reason: invocation.reason,
         requester: None,
     })
+}
+
+/// Every namespace the invocation acts in, as the policy must judge it.
+///
+/// A form with a `--namespaces` list (Velero's backup, schedule and restore) acts in each
+/// listed namespace, or in all of them when none is listed. A namespaced operation acts in its
+/// `-n`, or in every namespace; but a read of a cluster-scoped kind (`get nodes`) is in no
+/// namespace at all, whatever `-n` says, so a grant limited to namespaces does not reach it.
+fn namespaces(invocation: &Invocation) -> Namespaces {
+    let takes_list = invocation
+        .form
+        .args
+        .iter()
+        .any(|a| a.name == "namespaces" && a.kind == Kind::Namespaces);
+    if takes_list {
+        return match invocation.args.list("namespaces") {
+            Some(list) => {
+                let mut list = list.to_vec();
+                list.sort();
+                list.dedup();
+                Namespaces::Many(list)
+            }
+            None => Namespaces::All,
+        };
+    }
+    match invocation.spec.scope {
+        Scope::Namespaced if names_cluster_scoped_kind(&invocation.args) => {
+            Namespaces::NotApplicable
+        }
+        Scope::Namespaced => match invocation.args.text("namespace") {
+            Some(ns) => Namespaces::One(ns.to_string()),
+            None => Namespaces::All,
+        },
+        Scope::Global | Scope::Cluster => Namespaces::NotApplicable,
+    }
+}
+
+/// `get nodes`, `yaml clusterrole/admin`: the kind typed is one that lives in no namespace.
+fn names_cluster_scoped_kind(args: &Args) -> bool {
+    let kind = args.text("kind").or_else(|| {
+        args.text("resource")
+            .map(|r| r.split('/').next().unwrap_or(r))
+    });
+    kind.is_some_and(crate::resources::is_cluster_scoped)
 }
 
 /// `help etcd snapshot` or `help etcd.snapshot`.
@@ -329,9 +378,19 @@ fn check(arg: &Arg, raw: &str) -> Result<Value, ParseError> {
         return Err(bad(Problem::Empty));
     }
     Ok(match arg.kind {
+        // `all` and `a,b` only where the form acts on several clusters: a single-cluster
+        // operation given them would act on one and be judged on others.
         Kind::Cluster { all } => {
-            if !(all && raw == "all") {
-                validate::dns1123_label(raw).map_err(bad)?;
+            let several = raw == "all" || raw.contains(',');
+            if several && !all {
+                return Err(ParseError::OneClusterOnly {
+                    value: raw.to_string(),
+                });
+            }
+            if raw != "all" {
+                for name in raw.split(',') {
+                    validate::dns1123_label(name).map_err(bad)?;
+                }
             }
             text()
         }
@@ -481,6 +540,9 @@ impl ParseError {
             }
             ParseError::ClusterNeeded { known } => {
                 msg!("parse-cluster-needed", known = known.join("|"))
+            }
+            ParseError::OneClusterOnly { value } => {
+                msg!("parse-one-cluster-only", value = value)
             }
             ParseError::UnknownSituation { name, known } => {
                 msg!(

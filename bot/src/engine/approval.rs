@@ -75,6 +75,8 @@ pub(super) fn card(approval: &Approval, gates: Vec<(Message, bool)>) -> Approval
         id: r.id.clone(),
         operation: r.operation.clone(),
         line: r.line.clone(),
+        places: commands::places(&r.canonical)
+            .map(|(clusters, namespaces)| judge::places(&clusters, &namespaces)),
         requester: r.requester.clone(),
         reason: r.reason.clone(),
         needed: r.approvers_needed,

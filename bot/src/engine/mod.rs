@@ -328,6 +328,7 @@ impl Engine {
             request_id: audit.request_id.to_string(),
             operation: op_id,
             clusters: request.clusters.clone(),
+            places: judge::places(&request.clusters, &request.namespaces),
             steps: plans.clone(),
         });
         let (report, failure) = self.run_steps(audit, op_id, &steps, &plans, reply).await;
@@ -427,6 +428,7 @@ impl Engine {
             request_id: audit.request_id.to_string(),
             operation: op_id,
             clusters: request.clusters.clone(),
+            places: judge::places(&request.clusters, &request.namespaces),
             steps: plans.clone(),
         });
         let (report, failure) = self.run_steps(audit, op_id, &gates, &plans, reply).await;
