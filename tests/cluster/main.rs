@@ -4,6 +4,7 @@
 mod destructive;
 mod platform_crds;
 mod restore_outage;
+mod scopes;
 mod status;
 mod velero;
 mod watchers;

@@ -15,6 +15,9 @@ engine-reason-required = { $operation } needs a reason: add --reason "why".
 
 policy-denied-by-rule = { $subject } may not run { $operation } on { $cluster }: denied by { $rule }.
 policy-denied-default = { $subject } may not run { $operation } on { $cluster }: no rule of the policy allows it.
+policy-place = { $cluster }
+policy-place-namespace = { $cluster } in namespace { $namespace }
+policy-place-every-namespace = { $cluster } in every namespace
 policy-problem = { $reason }
 policy-syntax = the policy is not valid TOML at { $at }
 policy-unknown-role = no role named "{ $role }" is defined under [roles]

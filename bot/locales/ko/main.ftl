@@ -15,6 +15,9 @@ engine-reason-required = { $operation }에는 사유가 필요합니다: --reaso
 
 policy-denied-by-rule = { $subject }은(는) { $cluster }에서 { $operation }을(를) 실행할 수 없습니다: { $rule } 규칙에 의해 거부되었습니다.
 policy-denied-default = { $subject }은(는) { $cluster }에서 { $operation }을(를) 실행할 수 없습니다: 이를 허용하는 정책 규칙이 없습니다.
+policy-place = { $cluster }
+policy-place-namespace = { $cluster }의 { $namespace } 네임스페이스
+policy-place-every-namespace = { $cluster }의 모든 네임스페이스
 policy-problem = { $reason }
 policy-syntax = 정책 파일이 올바른 TOML이 아닙니다 ({ $at })
 policy-unknown-role = [roles]에 "{ $role }" 역할이 정의되어 있지 않습니다

@@ -90,7 +90,7 @@ pub fn judge(policy: &Policy, caller: &Caller, request: &Request) -> Judgement {
             cluster,
             namespace,
         );
-        if let Some(message) = refusal(caller, request, cluster, &decision) {
+        if let Some(message) = refusal(caller, request, cluster, namespace, &decision) {
             return Judgement::Deny(message);
         }
         for rule in decision.rules() {
@@ -110,16 +110,23 @@ pub fn judge(policy: &Policy, caller: &Caller, request: &Request) -> Judgement {
     }
 }
 
-/// The sentence for a refused place, naming the cluster and the rule.
+/// The sentence for a refused place, naming the cluster (and the namespace, when one was
+/// refused among several) and the rule.
 fn refusal(
     caller: &Caller,
     request: &Request,
     cluster: Target<'_>,
+    namespace: Target<'_>,
     decision: &Decision,
 ) -> Option<Message> {
-    let where_ = match cluster {
+    let cluster = match cluster {
         Target::One(name) => name.to_string(),
         _ => "-".to_string(),
+    };
+    let where_ = match namespace {
+        Target::One(ns) => msg!("policy-place-namespace", cluster = cluster, namespace = ns),
+        Target::All => msg!("policy-place-every-namespace", cluster = cluster),
+        Target::NotApplicable => msg!("policy-place", cluster = cluster),
     };
     match decision {
         Decision::Deny {
