@@ -7,6 +7,7 @@ mod config;
 mod etcd;
 mod host;
 mod language;
+mod scopes;
 mod vault;
 
 use opsbot_tests::bot::Bot;
