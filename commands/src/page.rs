@@ -1,6 +1,7 @@
 //! page and pages: runbook §6.4, the emergency contacts table made to call people.
 //!
-//! `page SITUATION MESSAGE` raises an incident for the situation's team: the incident channel
+//! `page SITUATION [-c CLUSTER] MESSAGE` raises an incident for the situation's team (about
+//! that cluster, whose rights then govern who acknowledges and resolves it): the incident channel
 //! is told (mentioning the team) and every pager of its row is triggered with one dedup key.
 //! The same page again, while the incident is open, opens nothing new. `pages` shows how each
 //! delivery stands.

@@ -1,4 +1,5 @@
-//! yaml: runbook appendix, risk read. `yaml KIND/NAME -n NS`: one object as YAML, as
+//! yaml: runbook appendix, risk read. `yaml KIND/NAME -n NS` (no `-n` for a cluster-scoped
+//! kind, which the policy judges as reaching past every namespace): one object as YAML, as
 //! `kubectl get -o yaml` exports it, without managedFields. A Secret's values are replaced by
 //! their size before anything is written, including the copy kubectl keeps in the
 //! last-applied-configuration annotation.
