@@ -142,3 +142,20 @@ fn can_i_names_the_person_and_judges_every_cluster_and_namespace() {
     let unknown = bot.run(&["can-i", "shell:tina", "contacts", "-c", "prod,nope"]);
     assert_eq!(unknown.code, 2, "{}", unknown.all());
 }
+
+/// Incidents about no cluster come from `opsbot`; a cluster of that name would let a grant on
+/// it reach them.
+#[test]
+fn check_config_refuses_a_cluster_named_like_the_bot() {
+    let bot = Bot::builder(bin())
+        .etcd("opsbot", "http://127.0.0.1:9".to_string())
+        .policy(POLICY)
+        .build();
+    let run = bot.run(&["check-config"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(
+        run.stderr.contains("clusters.opsbot") && run.stderr.contains("names the bot itself"),
+        "{}",
+        run.all()
+    );
+}

@@ -115,6 +115,7 @@ config-bad-address = "{ $value }" is not an address such as 127.0.0.1:8080
 config-no-directory = the directory { $path } does not exist
 config-bad-duration = "{ $value }" is not a duration such as 30s, 5m or 7d
 config-bad-cluster-name = cluster names must be lowercase letters, digits and '-'
+config-reserved-cluster-name = "opsbot" names the bot itself as the source of incidents about no cluster; give this cluster another name
 config-cluster-empty = the cluster has neither a kubeconfig context nor etcd endpoints
 config-bad-endpoint = "{ $value }" is not an endpoint such as https://10.0.0.10:2379
 config-bad-situation = "{ $value }" is not a situation name such as cluster-failure

@@ -115,6 +115,7 @@ config-bad-address = "{ $value }"은(는) 127.0.0.1:8080 같은 주소가 아닙
 config-no-directory = 디렉터리 { $path }이(가) 없습니다
 config-bad-duration = "{ $value }"은(는) 30s, 5m, 7d 같은 기간이 아닙니다
 config-bad-cluster-name = 클러스터 이름은 영소문자, 숫자, '-'만 쓸 수 있습니다
+config-reserved-cluster-name = "opsbot"은 클러스터가 없는 인시던트의 출처로 봇 자신을 가리킵니다. 이 클러스터에 다른 이름을 붙여 주세요
 config-cluster-empty = 클러스터에 kubeconfig 컨텍스트도 etcd 엔드포인트도 없습니다
 config-bad-endpoint = "{ $value }"은(는) https://10.0.0.10:2379 같은 엔드포인트가 아닙니다
 config-bad-situation = "{ $value }"은(는) cluster-failure 같은 상황 이름이 아닙니다

@@ -180,3 +180,52 @@ impl Judgement {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use commands::{ClusterSettings, Command, Settings};
+
+    use super::*;
+
+    fn request(line: &str) -> Request {
+        let settings = Settings {
+            clusters: ["prod", "stage"]
+                .map(|c| (c.to_string(), ClusterSettings::default()))
+                .into(),
+            ..Settings::default()
+        };
+        let Ok(Command::Run(invocation)) = commands::parse(line) else {
+            panic!("{line}")
+        };
+        commands::resolve(invocation, &settings).expect(line)
+    }
+
+    /// Every cluster crossed with every namespace: judging one pair less would let the
+    /// strictest rule or a deny be missed.
+    #[test]
+    fn targets_cross_every_cluster_with_every_namespace() {
+        let all = request("status -c all");
+        assert_eq!(
+            targets(&all),
+            [
+                (Target::One("prod"), Target::NotApplicable),
+                (Target::One("stage"), Target::NotApplicable)
+            ]
+        );
+        let restore = request("velero restore nightly --namespaces a,b -c prod");
+        assert_eq!(
+            targets(&restore),
+            [
+                (Target::One("prod"), Target::One("a")),
+                (Target::One("prod"), Target::One("b"))
+            ]
+        );
+        let whole = request("velero restore nightly -c stage");
+        assert_eq!(targets(&whole), [(Target::One("stage"), Target::All)]);
+        let global = request("contacts");
+        assert_eq!(
+            targets(&global),
+            [(Target::NotApplicable, Target::NotApplicable)]
+        );
+    }
+}
