@@ -44,6 +44,7 @@ pub mod oom;
 mod operation;
 pub mod page;
 mod parse;
+mod places;
 pub mod pod;
 mod report;
 mod request;

@@ -6,8 +6,9 @@
 
 use thiserror::Error;
 
-use crate::request::{Args, Invocation, Namespaces, Request, Value};
-use crate::spec::{Arg, How, Kind, Scope};
+use crate::places;
+use crate::request::{Args, Invocation, Request, Value};
+use crate::spec::{Arg, How, Kind};
 use crate::validate::{self, Problem};
 use crate::{CATALOGUE, Form, Message, Settings, Spec, msg};
 
@@ -96,41 +97,7 @@ pub fn parse(line: &str) -> Result<Command, ParseError> {
 
 /// Resolves clusters and namespaces against the configuration.
 pub fn resolve(invocation: Invocation, settings: &Settings) -> Result<Request, ParseError> {
-    let known: Vec<String> = settings.clusters.keys().cloned().collect();
-    let cluster_arg = invocation
-        .form
-        .args
-        .iter()
-        .find(|a| matches!(a.kind, Kind::Cluster { .. }));
-    let clusters = match (invocation.args.text("cluster"), cluster_arg) {
-        (_, None) => Vec::new(),
-        (Some("all"), Some(_)) => known.clone(),
-        // A list only reaches here on a form that acts on several clusters (`check`).
-        (Some(names), Some(_)) => {
-            let mut clusters = Vec::new();
-            for name in names.split(',') {
-                if !settings.clusters.contains_key(name) {
-                    return Err(ParseError::UnknownCluster {
-                        name: name.to_string(),
-                        suggestion: closest(name, known.iter().map(String::as_str)),
-                        known,
-                    });
-                }
-                clusters.push(name.to_string());
-            }
-            clusters.sort();
-            clusters.dedup();
-            clusters
-        }
-        // No -c: a global operation that may name a cluster names none; a form that allows
-        // `all` means all; otherwise the only cluster there is.
-        (None, Some(arg)) => match arg.kind {
-            _ if invocation.spec.scope == Scope::Global => Vec::new(),
-            Kind::Cluster { all: true } => known.clone(),
-            _ if known.len() == 1 => known.clone(),
-            _ => return Err(ParseError::ClusterNeeded { known }),
-        },
-    };
+    let clusters = places::clusters(&invocation, settings)?;
     if let Some(situation) = invocation.args.text("situation") {
         let situations: Vec<String> = settings
             .contacts
@@ -144,7 +111,7 @@ pub fn resolve(invocation: Invocation, settings: &Settings) -> Result<Request, P
             });
         }
     }
-    let namespaces = namespaces(&invocation);
+    let namespaces = places::namespaces(&invocation);
     Ok(Request {
         spec: invocation.spec,
         form: invocation.form,
@@ -154,50 +121,6 @@ pub fn resolve(invocation: Invocation, settings: &Settings) -> Result<Request, P
         reason: invocation.reason,
         requester: None,
     })
-}
-
-/// Every namespace the invocation acts in, as the policy must judge it.
-///
-/// A form with a `--namespaces` list (Velero's backup, schedule and restore) acts in each
-/// listed namespace, or in all of them when none is listed. A namespaced operation acts in its
-/// `-n`, or in every namespace; but a read of a cluster-scoped kind (`get nodes`) is in no
-/// namespace at all, whatever `-n` says, so a grant limited to namespaces does not reach it.
-fn namespaces(invocation: &Invocation) -> Namespaces {
-    let takes_list = invocation
-        .form
-        .args
-        .iter()
-        .any(|a| a.name == "namespaces" && a.kind == Kind::Namespaces);
-    if takes_list {
-        return match invocation.args.list("namespaces") {
-            Some(list) => {
-                let mut list = list.to_vec();
-                list.sort();
-                list.dedup();
-                Namespaces::Many(list)
-            }
-            None => Namespaces::All,
-        };
-    }
-    match invocation.spec.scope {
-        Scope::Namespaced if names_cluster_scoped_kind(&invocation.args) => {
-            Namespaces::NotApplicable
-        }
-        Scope::Namespaced => match invocation.args.text("namespace") {
-            Some(ns) => Namespaces::One(ns.to_string()),
-            None => Namespaces::All,
-        },
-        Scope::Global | Scope::Cluster => Namespaces::NotApplicable,
-    }
-}
-
-/// `get nodes`, `yaml clusterrole/admin`: the kind typed is one that lives in no namespace.
-fn names_cluster_scoped_kind(args: &Args) -> bool {
-    let kind = args.text("kind").or_else(|| {
-        args.text("resource")
-            .map(|r| r.split('/').next().unwrap_or(r))
-    });
-    kind.is_some_and(crate::resources::is_cluster_scoped)
 }
 
 /// `help etcd snapshot` or `help etcd.snapshot`.
@@ -460,7 +383,10 @@ fn check(arg: &Arg, raw: &str) -> Result<Value, ParseError> {
 }
 
 /// The candidate nearest to `typed`, if near enough to be a typo.
-fn closest<'a>(typed: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
+pub(crate) fn closest<'a>(
+    typed: &str,
+    candidates: impl Iterator<Item = &'a str>,
+) -> Option<String> {
     candidates
         .map(|c| (strsim::levenshtein(typed, c), c))
         .filter(|(d, c)| *d <= (c.len() / 3).max(2))
