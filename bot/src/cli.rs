@@ -6,11 +6,12 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use commands::{Message, msg};
-use policies::{Decision, DenyReason, Target};
+use policies::{Decision, DenyReason};
 
 use crate::config::{self, Config};
 use crate::engine::Engine;
 use crate::i18n::{Locale, Localizer};
+use crate::policy_view;
 use crate::store::{SqliteStore, Store, Verification, verify_chain};
 
 #[derive(Parser)]
@@ -48,8 +49,10 @@ enum Cmd {
         subject: String,
         /// An operation id, e.g. `etcd.snapshot`.
         operation: String,
+        /// A cluster, `all` (every configured one) or a list `a,b`: each is judged.
         #[arg(short = 'c', long = "cluster")]
         cluster: Option<String>,
+        /// A namespace, `*` (every one) or a list `a,b`: each is judged.
         #[arg(short = 'n', long = "namespace")]
         namespace: Option<String>,
         /// A group the subject belongs to (`slack-group:S0ONCALL`); repeatable.
@@ -175,6 +178,9 @@ fn check_config(path: &Path) -> ExitCode {
                     contacts = config.settings.contacts.len()
                 ),
             );
+            if let Some(people) = policy_view::people_table(&l10n, &config.policy) {
+                print!("{people}");
+            }
             // Allowed, so exit 0; printed, so nobody runs unpinned without having read it.
             if !config.warnings.is_empty() {
                 print_problems(&l10n, &config.warnings);
@@ -297,40 +303,18 @@ fn can_i(
         );
         return ExitCode::from(2);
     }
-    if let Some(c) = &cluster
-        && c != "all"
-        && !config.settings.clusters.contains_key(c)
-    {
-        let known: Vec<&str> = config
-            .settings
-            .clusters
-            .keys()
-            .map(String::as_str)
-            .collect();
-        fail(
-            &l10n,
-            &msg!(
-                "parse-unknown-cluster",
-                name = c.as_str(),
-                known = known.join(", ")
-            ),
-        );
-        return ExitCode::from(2);
-    }
-    let cluster_target = match cluster.as_deref() {
-        None => Target::NotApplicable,
-        Some("all") => Target::All,
-        Some(c) => Target::One(c),
+    let clusters = match policy_view::clusters(&config, cluster.as_deref()) {
+        Ok(clusters) => clusters,
+        Err(message) => {
+            fail(&l10n, &message);
+            return ExitCode::from(2);
+        }
     };
-    let namespace_target = match namespace.as_deref() {
-        None => Target::NotApplicable,
-        Some("*") => Target::All,
-        Some(n) => Target::One(n),
-    };
-    let decision =
-        config
-            .policy
-            .decide(subject, groups, operation, cluster_target, namespace_target);
+    // Judged as the engine judges a request: on every cluster and namespace it names.
+    let places = policy_view::targets(&clusters, namespace.as_deref());
+    let decision = config
+        .policy
+        .decide_all(subject, groups, operation, &places);
     let verdict = match &decision {
         Decision::Allow { .. } => msg!("can-i-allow", subject = subject, operation = operation),
         Decision::NeedsApproval { rule, .. } => msg!(
@@ -356,6 +340,7 @@ fn can_i(
         ),
     };
     say(&l10n, &verdict);
+    say(&l10n, &policy_view::person_line(&config.policy, subject));
     for rule in decision.rules() {
         say(&l10n, &msg!("can-i-rule", rule = rule.to_string()));
     }

@@ -10,6 +10,7 @@ pub mod engine;
 pub mod http;
 pub mod i18n;
 pub mod paging;
+pub mod policy_view;
 pub mod render;
 pub mod serve;
 pub mod store;

@@ -102,6 +102,13 @@ pub fn approval_card(l10n: &Localizer, card: &ApprovalCard) -> String {
         "   {}\n",
         l10n.text(&msg!("approval-card-command", line = card.line.as_str()))
     ));
+    if let Some(places) = &card.places {
+        out.push_str(&format!(
+            "   {}
+",
+            l10n.text(places)
+        ));
+    }
     if let Some(reason) = &card.reason {
         out.push_str(&format!(
             "   {}\n",

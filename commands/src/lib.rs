@@ -44,6 +44,7 @@ pub mod oom;
 mod operation;
 pub mod page;
 mod parse;
+mod places;
 pub mod pod;
 mod report;
 mod request;
@@ -68,7 +69,7 @@ pub use operation::{
 };
 pub use parse::{Command, ParseError, parse, resolve};
 pub use report::{Block, Cell, Report, Table, human_bytes};
-pub use request::{Args, Invocation, Namespaces, Request, Value};
+pub use request::{Args, Invocation, Namespaces, Request, Value, places};
 pub use settings::{
     BackupSettings, ClusterSettings, Contact, EtcdSettings, HelmRelease, HelmSettings,
     NodeRunnerSettings, RunnerSettings, Secret, Settings, VaultSettings,

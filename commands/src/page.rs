@@ -1,6 +1,7 @@
 //! page and pages: runbook §6.4, the emergency contacts table made to call people.
 //!
-//! `page SITUATION MESSAGE` raises an incident for the situation's team: the incident channel
+//! `page SITUATION [-c CLUSTER] MESSAGE` raises an incident for the situation's team (about
+//! that cluster, whose rights then govern who acknowledges and resolves it): the incident channel
 //! is told (mentioning the team) and every pager of its row is triggered with one dedup key.
 //! The same page again, while the incident is open, opens nothing new. `pages` shows how each
 //! delivery stands.
@@ -22,7 +23,13 @@ pub static PAGE: Spec = Spec {
     scope: Scope::Global,
     forms: &[Form {
         words: &["page"],
-        args: &[positional("situation", Kind::Situation), rest("message")],
+        // `-c`: the cluster the page is about. Who may act on its incident is judged there;
+        // a page naming no cluster needs a right over every cluster.
+        args: &[
+            positional("situation", Kind::Situation),
+            cluster(false),
+            rest("message"),
+        ],
     }],
 };
 
@@ -36,6 +43,9 @@ pub static PAGES: Spec = Spec {
         args: &[],
     }],
 };
+
+/// Where a page that names no cluster comes from.
+pub const PAGE_SOURCE: &str = "opsbot";
 
 pub struct Page;
 
@@ -55,7 +65,7 @@ impl Operation for Page {
                 situation: situation.to_string(),
                 severity: Severity::Critical,
                 summary: msg!("page-summary", message = message),
-                source: "opsbot".to_string(),
+                source: request.cluster().unwrap_or(PAGE_SOURCE).to_string(),
                 details: Vec::new(),
                 page: true,
                 raised_by: request.requester.clone(),

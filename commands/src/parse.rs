@@ -6,8 +6,9 @@
 
 use thiserror::Error;
 
-use crate::request::{Args, Invocation, Namespaces, Request, Value};
-use crate::spec::{Arg, How, Kind, Scope};
+use crate::places;
+use crate::request::{Args, Invocation, Request, Value};
+use crate::spec::{Arg, How, Kind};
 use crate::validate::{self, Problem};
 use crate::{CATALOGUE, Form, Message, Settings, Spec, msg};
 
@@ -62,6 +63,8 @@ pub enum ParseError {
     },
     #[error("which cluster?")]
     ClusterNeeded { known: Vec<String> },
+    #[error("{value:?}: this command acts on one cluster")]
+    OneClusterOnly { value: String },
     #[error("unknown situation {name:?}")]
     UnknownSituation { name: String, known: Vec<String> },
 }
@@ -101,32 +104,7 @@ pub fn parse(line: &str) -> Result<Command, ParseError> {
 
 /// Resolves clusters and namespaces against the configuration.
 pub fn resolve(invocation: Invocation, settings: &Settings) -> Result<Request, ParseError> {
-    let known: Vec<String> = settings.clusters.keys().cloned().collect();
-    let cluster_arg = invocation
-        .form
-        .args
-        .iter()
-        .find(|a| matches!(a.kind, Kind::Cluster { .. }));
-    let clusters = match (invocation.args.text("cluster"), cluster_arg) {
-        (_, None) => Vec::new(),
-        (Some("all"), Some(_)) => known.clone(),
-        (Some(name), Some(_)) => {
-            if !settings.clusters.contains_key(name) {
-                return Err(ParseError::UnknownCluster {
-                    name: name.to_string(),
-                    suggestion: closest(name, known.iter().map(String::as_str)),
-                    known,
-                });
-            }
-            vec![name.to_string()]
-        }
-        // No -c: a form that allows `all` means all; otherwise the only cluster there is.
-        (None, Some(arg)) => match arg.kind {
-            Kind::Cluster { all: true } => known.clone(),
-            _ if known.len() == 1 => known.clone(),
-            _ => return Err(ParseError::ClusterNeeded { known }),
-        },
-    };
+    let clusters = places::clusters(&invocation, settings)?;
     if let Some(situation) = invocation.args.text("situation") {
         let situations: Vec<String> = settings
             .contacts
@@ -140,13 +118,7 @@ pub fn resolve(invocation: Invocation, settings: &Settings) -> Result<Request, P
             });
         }
     }
-    let namespaces = match invocation.spec.scope {
-        Scope::Namespaced => match invocation.args.text("namespace") {
-            Some(ns) => Namespaces::One(ns.to_string()),
-            None => Namespaces::All,
-        },
-        Scope::Global | Scope::Cluster => Namespaces::NotApplicable,
-    };
+    let namespaces = places::namespaces(&invocation);
     Ok(Request {
         spec: invocation.spec,
         form: invocation.form,
@@ -354,9 +326,19 @@ fn check(arg: &Arg, raw: &str) -> Result<Value, ParseError> {
         return Err(bad(Problem::Empty));
     }
     Ok(match arg.kind {
+        // `all` and `a,b` only where the form acts on several clusters: a single-cluster
+        // operation given them would act on one and be judged on others.
         Kind::Cluster { all } => {
-            if !(all && raw == "all") {
-                validate::dns1123_label(raw).map_err(bad)?;
+            let several = raw == "all" || raw.contains(',');
+            if several && !all {
+                return Err(ParseError::OneClusterOnly {
+                    value: raw.to_string(),
+                });
+            }
+            if raw != "all" {
+                for name in raw.split(',') {
+                    validate::dns1123_label(name).map_err(bad)?;
+                }
             }
             text()
         }
@@ -426,7 +408,10 @@ fn check(arg: &Arg, raw: &str) -> Result<Value, ParseError> {
 }
 
 /// The candidate nearest to `typed`, if near enough to be a typo.
-fn closest<'a>(typed: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
+pub(crate) fn closest<'a>(
+    typed: &str,
+    candidates: impl Iterator<Item = &'a str>,
+) -> Option<String> {
     candidates
         .map(|c| (strsim::levenshtein(typed, c), c))
         .filter(|(d, c)| *d <= (c.len() / 3).max(2))
@@ -506,6 +491,9 @@ impl ParseError {
             }
             ParseError::ClusterNeeded { known } => {
                 msg!("parse-cluster-needed", known = known.join("|"))
+            }
+            ParseError::OneClusterOnly { value } => {
+                msg!("parse-one-cluster-only", value = value)
             }
             ParseError::UnknownSituation { name, known } => {
                 msg!(

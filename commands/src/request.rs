@@ -82,11 +82,26 @@ pub struct Invocation {
 /// Which namespaces a request covers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Namespaces {
-    /// The operation is not namespaced.
+    /// The operation is not namespaced, or acts on a cluster-scoped kind (nodes, PVs…).
     NotApplicable,
-    /// `-A`, or no `-n` on an operation that then covers every namespace.
+    /// `-A`, or no `-n` on an operation that then covers every namespace (a Velero backup or
+    /// restore with no `--namespaces`).
     All,
     One(String),
+    /// A list the operation acts in (`--namespaces a,b`): each one is judged.
+    Many(Vec<String>),
+}
+
+impl Namespaces {
+    /// As the canonical request names it: `*`, `a,b`, or nothing for no namespace.
+    fn canonical(&self) -> Option<String> {
+        match self {
+            Namespaces::NotApplicable => None,
+            Namespaces::All => Some("*".to_string()),
+            Namespaces::One(ns) => Some(ns.clone()),
+            Namespaces::Many(list) => Some(list.join(",")),
+        }
+    }
 }
 
 /// An invocation resolved against the configuration: ready for the policy and the engine.
@@ -111,14 +126,18 @@ impl Request {
         self.clusters.first().map(String::as_str)
     }
 
-    /// The command as typed, normalised: words, then arguments in name order.
+    /// The command as typed, normalised: words, then arguments in name order, then every
+    /// cluster and namespace it touches (so the approval hash and the card cover them), which
+    /// [`places`] reads back.
     pub fn canonical(&self) -> String {
         let mut out = self.form.words.join(" ");
         for (name, value) in self.args.iter() {
             out.push_str(&format!(" {name}={value}"));
         }
-        if !self.clusters.is_empty() {
-            out.push_str(&format!(" clusters={}", self.clusters.join(",")));
+        out.push_str(PLACES_MARK);
+        out.push_str(&format!("clusters={}", self.clusters.join(",")));
+        if let Some(namespaces) = self.namespaces.canonical() {
+            out.push_str(&format!(" namespaces={namespaces}"));
         }
         // Approvals given to an ordinary request must not carry over to a broken glass (and
         // back), so the flag is part of what is hashed.
@@ -127,4 +146,33 @@ impl Request {
         }
         out
     }
+}
+
+/// Starts the part of [`Request::canonical`] that names the places. An argument may hold the
+/// same text, but the places part is always written last, so the last mark is ours.
+const PLACES_MARK: &str = " @ ";
+
+/// The clusters and namespaces a stored [`Request::canonical`] names, for showing an
+/// approval card without re-resolving the request. `None` for text with no places part
+/// (written by an older version).
+pub fn places(canonical: &str) -> Option<(Vec<String>, Namespaces)> {
+    let (_, places) = canonical.rsplit_once(PLACES_MARK)?;
+    let mut clusters = Vec::new();
+    let mut namespaces = Namespaces::NotApplicable;
+    for part in places.split(' ') {
+        if let Some(list) = part.strip_prefix("clusters=") {
+            clusters = list
+                .split(',')
+                .filter(|c| !c.is_empty())
+                .map(str::to_string)
+                .collect();
+        } else if let Some(list) = part.strip_prefix("namespaces=") {
+            namespaces = match list {
+                "*" => Namespaces::All,
+                one if !one.contains(',') => Namespaces::One(one.to_string()),
+                many => Namespaces::Many(many.split(',').map(str::to_string).collect()),
+            };
+        }
+    }
+    Some((clusters, namespaces))
 }

@@ -167,7 +167,7 @@ fn pod_delete_on_mgmt_is_denied_before_anyone_is_asked() {
     assert_eq!(run.code, 1, "{}", run.all());
     assert!(
         run.stdout
-            .contains("may not run pod.delete on mgmt: denied by"),
+            .contains("may not run pod.delete on mgmt in namespace app: denied by"),
         "{}",
         run.stdout
     );

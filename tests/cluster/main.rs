@@ -6,6 +6,7 @@ mod helm_bounds;
 mod platform_crds;
 mod restore_bound;
 mod restore_outage;
+mod scopes;
 mod status;
 mod velero;
 mod watchers;

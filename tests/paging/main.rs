@@ -3,6 +3,7 @@
 mod etcd;
 mod outbox;
 mod pagers;
+mod scopes;
 
 fn bin() -> &'static std::path::Path {
     std::path::Path::new(env!("CARGO_BIN_EXE_opsbot"))

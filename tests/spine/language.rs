@@ -63,7 +63,8 @@ fn help_lists_every_operation_and_none_is_planned_any_more() {
     // Every row of OPERATIONS.md runs now; `page` was the last.
     assert!(!run.stdout.contains("(not yet)"), "{}", run.stdout);
     assert!(
-        run.stdout.contains("page SITUATION MESSAGE"),
+        run.stdout
+            .contains("page SITUATION [-c CLUSTER] MESSAGE..."),
         "{}",
         run.stdout
     );

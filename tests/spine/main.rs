@@ -11,6 +11,7 @@ mod identity;
 mod language;
 mod listeners;
 mod people;
+mod scopes;
 mod vault;
 
 use opsbot_tests::bot::Bot;

@@ -105,8 +105,12 @@ get-col-type = TYPE
 get-col-data = DATA
 get-col-age = AGE
 yaml-plan = Show { $kind }/{ $name } in namespace { $namespace } on { $cluster } as YAML
+yaml-plan-cluster = Show { $kind }/{ $name } on { $cluster } as YAML
 yaml-no-namespace = Say which namespace with -n NAMESPACE.
 yaml-not-found = There is no { $kind } "{ $name }" in namespace { $namespace } on { $cluster }.
+yaml-not-found-cluster = There is no { $kind } "{ $name }" on { $cluster }.
+get-kind-cluster-scoped = { $kind } is not in any namespace on { $cluster }, so -n cannot limit it; ask without -n (that needs a right over every namespace). Nothing was read.
+get-kind-namespaced = { $kind } is in namespaces on { $cluster }, but the request was judged as a cluster-wide kind; say the namespace with -n. Nothing was read.
 
 # vault status (RUNBOOK 5.5)
 

@@ -98,8 +98,12 @@ get-col-type = 유형
 get-col-data = 데이터
 get-col-age = 생성
 yaml-plan = { $cluster } 클러스터의 { $namespace } 네임스페이스에 있는 { $kind }/{ $name }을(를) YAML로 보여 줍니다
+yaml-plan-cluster = { $cluster } 클러스터의 { $kind }/{ $name }을(를) YAML로 보여 줍니다
 yaml-no-namespace = -n NAMESPACE로 네임스페이스를 알려 주세요.
 yaml-not-found = { $cluster } 클러스터의 { $namespace } 네임스페이스에 { $kind } "{ $name }"이(가) 없습니다.
+yaml-not-found-cluster = { $cluster } 클러스터에 { $kind } "{ $name }"이(가) 없습니다.
+get-kind-cluster-scoped = { $cluster } 클러스터의 { $kind }은(는) 네임스페이스에 속하지 않아 -n으로 범위를 좁힐 수 없습니다. -n 없이 요청해 주세요(모든 네임스페이스에 대한 권한이 필요합니다). 아무것도 읽지 않았습니다.
+get-kind-namespaced = { $cluster } 클러스터의 { $kind }은(는) 네임스페이스에 속하는데, 요청은 클러스터 전체 종류로 판단되었습니다. -n으로 네임스페이스를 알려 주세요. 아무것도 읽지 않았습니다.
 
 # vault status (런북 5.5)
 

@@ -15,6 +15,8 @@ pub(crate) struct RunView {
     pub request_id: String,
     pub operation: &'static str,
     pub clusters: Vec<String>,
+    /// Every cluster and namespace the run touches, as one sentence.
+    pub places: Option<Message>,
     pub steps: Vec<StepView>,
     pub started: Instant,
     pub finished: Option<Finished>,
@@ -49,6 +51,7 @@ impl RunView {
         request_id: String,
         operation: &'static str,
         clusters: Vec<String>,
+        places: Message,
         plans: Vec<Message>,
     ) -> RunView {
         RunView {
@@ -57,6 +60,7 @@ impl RunView {
             request_id,
             operation,
             clusters,
+            places: Some(places),
             steps: plans
                 .into_iter()
                 .map(|plan| StepView {

@@ -153,6 +153,7 @@ impl Reply for Terminal {
                 request_id,
                 operation,
                 clusters,
+                places,
                 steps,
             } => {
                 let plans: Vec<String> = steps.iter().map(|m| l.text(m)).collect();
@@ -170,7 +171,7 @@ impl Reply for Terminal {
                         request = request_id
                     )
                 };
-                let mut text = format!("▶ {}\n", l.text(&started));
+                let mut text = format!("▶ {}\n  {}\n", l.text(&started), l.text(&places));
                 for (i, plan) in plans.iter().enumerate() {
                     text.push_str(&format!("  {}/{} {plan}\n", i + 1, plans.len()));
                 }

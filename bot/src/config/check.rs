@@ -311,6 +311,14 @@ fn check_clusters(c: &mut Checker<'_>, raw: &RawConfig, base: &Path) {
         if validate::dns1123_label(name).is_err() {
             c.add(format!("clusters.{name}"), msg!("config-bad-cluster-name"));
         }
+        // An incident about no cluster says it came from `opsbot`; a cluster of that name
+        // would let its grants reach those incidents.
+        if name == commands::page::PAGE_SOURCE {
+            c.add(
+                format!("clusters.{name}"),
+                msg!("config-reserved-cluster-name"),
+            );
+        }
         if cluster.context.is_none() && cluster.etcd.is_none() {
             c.add(format!("clusters.{name}"), msg!("config-cluster-empty"));
         }

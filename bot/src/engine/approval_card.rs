@@ -40,6 +40,8 @@ pub(super) fn card(
         id: r.id.clone(),
         operation: r.operation.clone(),
         line: r.line.clone(),
+        places: commands::places(&r.canonical)
+            .map(|(clusters, namespaces)| super::judge::places(&clusters, &namespaces)),
         requester: r.requester.clone(),
         reason: r.reason.clone(),
         needed: r.approvers_needed,

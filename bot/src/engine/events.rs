@@ -49,6 +49,8 @@ pub enum Event {
         request_id: String,
         operation: &'static str,
         clusters: Vec<String>,
+        /// Every cluster and namespace it touches, as one sentence.
+        places: Message,
         steps: Vec<Message>,
     },
     StepStarted {
@@ -80,6 +82,9 @@ pub struct ApprovalCard {
     pub operation: String,
     /// The command as the requester typed it.
     pub line: String,
+    /// Every cluster and namespace it will touch, spelled out (`-c all` as the clusters it
+    /// means); `None` for a request stored by an older version.
+    pub places: Option<Message>,
     pub requester: String,
     pub reason: Option<String>,
     pub needed: u32,

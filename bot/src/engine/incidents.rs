@@ -73,13 +73,26 @@ impl Engine {
                 .refuse(audit, Some(PAGE_OPERATION), message, Outcome::NotRun, reply)
                 .await;
         };
-        let decision = self.config.policy.decide(
-            &caller.subject,
-            &caller.groups,
-            PAGE_OPERATION,
-            Target::NotApplicable,
-            Target::NotApplicable,
-        );
+        // Judged where the incident is: whoever may page about dev does not resolve prod's
+        // incident (nor, through it, its PagerDuty incident).
+        let source = match self.store.incident(id).await {
+            Ok(found) => found.map(|incident| incident.source),
+            Err(e) => {
+                let message = msg!("engine-audit-unavailable", reason = e.to_string());
+                return self
+                    .refuse(audit, Some(PAGE_OPERATION), message, Outcome::Failed, reply)
+                    .await;
+            }
+        };
+        let places: Vec<(Target<'_>, Target<'_>)> = self
+            .incident_clusters(source.as_deref())
+            .into_iter()
+            .map(|cluster| (cluster, Target::NotApplicable))
+            .collect();
+        let decision =
+            self.config
+                .policy
+                .decide_all(&caller.subject, &caller.groups, PAGE_OPERATION, &places);
         if !matches!(decision, Decision::Allow { .. }) {
             let message = msg!("incident-not-allowed", subject = caller.subject.as_str());
             return self
@@ -148,6 +161,20 @@ impl Engine {
         }
         reply.send(Event::Notice(message));
         Outcome::Succeeded
+    }
+
+    /// The clusters an incident is about, as the policy judges them: the configured clusters
+    /// its source names (a watcher's cluster, a page's `-c`, a failed run's clusters). A
+    /// source that names anything else (`opsbot`: a page about no cluster, the bot itself), or
+    /// an unknown incident, is judged as reaching every cluster, which only a grant of `*`
+    /// covers.
+    fn incident_clusters<'a>(&self, source: Option<&'a str>) -> Vec<Target<'a>> {
+        let known = &self.config.settings.clusters;
+        let named: Vec<&str> = source.map(|s| s.split(',').collect()).unwrap_or_default();
+        if named.is_empty() || !named.iter().all(|c| known.contains_key(*c)) {
+            return vec![Target::NotApplicable];
+        }
+        named.into_iter().map(Target::One).collect()
     }
 
     /// A failed operation that changes clusters is an incident (told to the incident channel,

@@ -20,28 +20,61 @@ pub enum Judgement {
     Deny(Message),
 }
 
-/// The request's namespace as the policy sees it.
-pub fn namespace_target(request: &Request) -> Target<'_> {
+/// The request's namespaces as the policy sees them: one target each (`--namespaces a,b` is
+/// two), never none.
+pub fn namespace_targets(request: &Request) -> Vec<Target<'_>> {
     match &request.namespaces {
-        Namespaces::NotApplicable => Target::NotApplicable,
-        Namespaces::All => Target::All,
-        Namespaces::One(ns) => Target::One(ns),
+        Namespaces::NotApplicable => vec![Target::NotApplicable],
+        Namespaces::All => vec![Target::All],
+        Namespaces::One(ns) => vec![Target::One(ns)],
+        // An empty list cannot be typed; were it ever built, it is judged as every namespace.
+        Namespaces::Many(list) if list.is_empty() => vec![Target::All],
+        Namespaces::Many(list) => list.iter().map(|ns| Target::One(ns.as_str())).collect(),
     }
 }
 
 /// Every (cluster, namespace) the request will touch, as the policy judges them: each
-/// targeted cluster with the request's namespace, or the namespace alone for an operation
-/// with no cluster. A request is allowed only if every pair is.
+/// targeted cluster with each of the request's namespaces, or the namespaces alone for an
+/// operation with no cluster. A request is allowed only if every pair is.
 pub fn targets(request: &Request) -> Vec<(Target<'_>, Target<'_>)> {
-    let namespace = namespace_target(request);
-    if request.clusters.is_empty() {
-        return vec![(Target::NotApplicable, namespace)];
-    }
-    request
-        .clusters
+    let namespaces = namespace_targets(request);
+    let clusters: Vec<Target<'_>> = if request.clusters.is_empty() {
+        vec![Target::NotApplicable]
+    } else {
+        request
+            .clusters
+            .iter()
+            .map(|c| Target::One(c.as_str()))
+            .collect()
+    };
+    clusters
         .iter()
-        .map(|cluster| (Target::One(cluster.as_str()), namespace))
+        .flat_map(|&cluster| namespaces.iter().map(move |&ns| (cluster, ns)))
         .collect()
+}
+
+/// One sentence naming every cluster and namespace a request touches, for the approval card
+/// and the start of a run, so an approver sees `-c all` and `--namespaces` spelled out.
+pub fn places(clusters: &[String], namespaces: &Namespaces) -> Message {
+    let clusters = if clusters.is_empty() {
+        msg!("places-no-cluster")
+    } else {
+        msg!("places-clusters", clusters = clusters.join(", "))
+    };
+    match namespaces {
+        Namespaces::NotApplicable => msg!("places-cluster-wide", clusters = clusters),
+        Namespaces::All => msg!("places-all-namespaces", clusters = clusters),
+        Namespaces::One(ns) => msg!(
+            "places-namespaces",
+            clusters = clusters,
+            namespaces = ns.as_str()
+        ),
+        Namespaces::Many(list) => msg!(
+            "places-namespaces",
+            clusters = clusters,
+            namespaces = list.join(", ")
+        ),
+    }
 }
 
 /// Decides on every place the request touches ([`targets`]): the first deny wins, and the
@@ -57,7 +90,7 @@ pub fn judge(policy: &Policy, caller: &Caller, request: &Request) -> Judgement {
             cluster,
             namespace,
         );
-        if let Some(message) = refusal(caller, request, cluster, &decision) {
+        if let Some(message) = refusal(caller, request, cluster, namespace, &decision) {
             return Judgement::Deny(message);
         }
         for rule in decision.rules() {
@@ -77,16 +110,23 @@ pub fn judge(policy: &Policy, caller: &Caller, request: &Request) -> Judgement {
     }
 }
 
-/// The sentence for a refused place, naming the cluster and the rule.
+/// The sentence for a refused place, naming the cluster (and the namespace, when one was
+/// refused among several) and the rule.
 fn refusal(
     caller: &Caller,
     request: &Request,
     cluster: Target<'_>,
+    namespace: Target<'_>,
     decision: &Decision,
 ) -> Option<Message> {
-    let where_ = match cluster {
+    let cluster = match cluster {
         Target::One(name) => name.to_string(),
         _ => "-".to_string(),
+    };
+    let where_ = match namespace {
+        Target::One(ns) => msg!("policy-place-namespace", cluster = cluster, namespace = ns),
+        Target::All => msg!("policy-place-every-namespace", cluster = cluster),
+        Target::NotApplicable => msg!("policy-place", cluster = cluster),
     };
     match decision {
         Decision::Deny {
@@ -138,5 +178,54 @@ impl Judgement {
             "args": args,
             "reason": request.reason,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use commands::{ClusterSettings, Command, Settings};
+
+    use super::*;
+
+    fn request(line: &str) -> Request {
+        let settings = Settings {
+            clusters: ["prod", "stage"]
+                .map(|c| (c.to_string(), ClusterSettings::default()))
+                .into(),
+            ..Settings::default()
+        };
+        let Ok(Command::Run(invocation)) = commands::parse(line) else {
+            panic!("{line}")
+        };
+        commands::resolve(invocation, &settings).expect(line)
+    }
+
+    /// Every cluster crossed with every namespace: judging one pair less would let the
+    /// strictest rule or a deny be missed.
+    #[test]
+    fn targets_cross_every_cluster_with_every_namespace() {
+        let all = request("status -c all");
+        assert_eq!(
+            targets(&all),
+            [
+                (Target::One("prod"), Target::NotApplicable),
+                (Target::One("stage"), Target::NotApplicable)
+            ]
+        );
+        let restore = request("velero restore nightly --namespaces a,b -c prod");
+        assert_eq!(
+            targets(&restore),
+            [
+                (Target::One("prod"), Target::One("a")),
+                (Target::One("prod"), Target::One("b"))
+            ]
+        );
+        let whole = request("velero restore nightly -c stage");
+        assert_eq!(targets(&whole), [(Target::One("stage"), Target::All)]);
+        let global = request("contacts");
+        assert_eq!(
+            targets(&global),
+            [(Target::NotApplicable, Target::NotApplicable)]
+        );
     }
 }

@@ -387,6 +387,7 @@ impl Engine {
             request_id: audit.request_id.to_string(),
             operation: op_id,
             clusters: request.clusters.clone(),
+            places: judge::places(&request.clusters, &request.namespaces),
             steps: plans.clone(),
         });
         let (report, failure, _) = self
@@ -492,6 +493,7 @@ impl Engine {
             request_id: audit.request_id.to_string(),
             operation: op_id,
             clusters: request.clusters.clone(),
+            places: judge::places(&request.clusters, &request.namespaces),
             steps: plans.clone(),
         });
         let (report, failure, pins) = self

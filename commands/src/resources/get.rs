@@ -57,9 +57,35 @@ impl Operation for Get {
             kind,
             namespace: match &request.namespaces {
                 Namespaces::One(ns) => Some(ns.clone()),
-                Namespaces::All | Namespaces::NotApplicable => None,
+                Namespaces::All | Namespaces::NotApplicable | Namespaces::Many(_) => None,
             },
+            judged: request.namespaces.clone(),
         })])
+    }
+}
+
+/// The kind found must be where the request was judged: a cluster-scoped kind read as if it
+/// were in one namespace would pass a grant limited to that namespace (`get` of a custom
+/// cluster-scoped kind with `-n app`), and a namespaced kind judged as cluster-wide escaped
+/// the namespace rules. Either way nothing is read.
+pub(crate) fn check_scope(
+    found: &Found,
+    judged: &Namespaces,
+    kind: &str,
+    cluster: &str,
+) -> Result<(), OpError> {
+    match (found.namespaced, judged) {
+        (false, Namespaces::One(_) | Namespaces::Many(_)) => Err(OpError::Failed(msg!(
+            "get-kind-cluster-scoped",
+            kind = kind,
+            cluster = cluster
+        ))),
+        (true, Namespaces::NotApplicable) => Err(OpError::Failed(msg!(
+            "get-kind-namespaced",
+            kind = kind,
+            cluster = cluster
+        ))),
+        _ => Ok(()),
     }
 }
 
@@ -68,6 +94,8 @@ struct List {
     kind: String,
     /// `None`: every namespace (`-A`, or no `-n`, as the request was judged).
     namespace: Option<String>,
+    /// Where the policy judged the read to be; the kind found must live there.
+    judged: Namespaces,
 }
 
 #[async_trait]
@@ -101,6 +129,7 @@ impl Step for List {
                 cluster = cluster
             )));
         }
+        check_scope(&found, &self.judged, &self.kind, cluster)?;
         // A cluster-scoped kind ignores -n, as kubectl does.
         let namespace = self.namespace.as_deref().filter(|_| found.namespaced);
         if let Some(ns) = namespace {

@@ -12,3 +12,4 @@ mod resolve;
 pub mod yaml;
 
 pub use emit::to_yaml;
+pub(crate) use resolve::is_cluster_scoped;

@@ -51,6 +51,115 @@ const SHORT_NAMES: &[(&str, &str, &[&str])] = &[
     ("external-secrets.io", "clustersecretstores", &["css"]),
 ];
 
+/// Kinds that live in no namespace, by (group, plural, singular, short names): the built-in
+/// ones and the platform's add-ons. The policy judges a read of these as reaching past every
+/// namespace before the cluster is asked; a cluster-scoped kind missing here is caught when
+/// discovery says what it is (`get` and `yaml` refuse it if it was judged in one namespace).
+const CLUSTER_SCOPED: &[(&str, &str, &str, &[&str])] = &[
+    ("", "nodes", "node", &["no"]),
+    ("", "namespaces", "namespace", &["ns"]),
+    ("", "persistentvolumes", "persistentvolume", &["pv"]),
+    ("", "componentstatuses", "componentstatus", &["cs"]),
+    (
+        "rbac.authorization.k8s.io",
+        "clusterroles",
+        "clusterrole",
+        &[],
+    ),
+    (
+        "rbac.authorization.k8s.io",
+        "clusterrolebindings",
+        "clusterrolebinding",
+        &[],
+    ),
+    ("storage.k8s.io", "storageclasses", "storageclass", &["sc"]),
+    ("storage.k8s.io", "csidrivers", "csidriver", &[]),
+    ("storage.k8s.io", "csinodes", "csinode", &[]),
+    (
+        "storage.k8s.io",
+        "volumeattachments",
+        "volumeattachment",
+        &[],
+    ),
+    (
+        "scheduling.k8s.io",
+        "priorityclasses",
+        "priorityclass",
+        &["pc"],
+    ),
+    ("networking.k8s.io", "ingressclasses", "ingressclass", &[]),
+    ("node.k8s.io", "runtimeclasses", "runtimeclass", &[]),
+    (
+        "apiextensions.k8s.io",
+        "customresourcedefinitions",
+        "customresourcedefinition",
+        &["crd", "crds"],
+    ),
+    ("apiregistration.k8s.io", "apiservices", "apiservice", &[]),
+    (
+        "admissionregistration.k8s.io",
+        "mutatingwebhookconfigurations",
+        "mutatingwebhookconfiguration",
+        &[],
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "validatingwebhookconfigurations",
+        "validatingwebhookconfiguration",
+        &[],
+    ),
+    (
+        "certificates.k8s.io",
+        "certificatesigningrequests",
+        "certificatesigningrequest",
+        &["csr"],
+    ),
+    ("cert-manager.io", "clusterissuers", "clusterissuer", &[]),
+    ("cilium.io", "ciliumnodes", "ciliumnode", &["cn", "ciliumn"]),
+    (
+        "cilium.io",
+        "ciliumclusterwidenetworkpolicies",
+        "ciliumclusterwidenetworkpolicy",
+        &["ccnp"],
+    ),
+    ("cilium.io", "ciliumidentities", "ciliumidentity", &[]),
+    (
+        "external-secrets.io",
+        "clustersecretstores",
+        "clustersecretstore",
+        &["css"],
+    ),
+    (
+        "external-secrets.io",
+        "clusterexternalsecrets",
+        "clusterexternalsecret",
+        &["ces"],
+    ),
+];
+
+/// Does `typed` (`nodes`, `no`, `clusterroles.rbac.authorization.k8s.io`) name a kind that
+/// lives in no namespace? Decided by name alone, before any cluster is asked.
+pub(crate) fn is_cluster_scoped(typed: &str) -> bool {
+    let lower = typed.to_ascii_lowercase();
+    let (name, group) = match lower.split_once('.') {
+        Some((name, group)) => (name, Some(group)),
+        None => (lower.as_str(), None),
+    };
+    CLUSTER_SCOPED.iter().any(|(g, plural, singular, short)| {
+        let in_group = match group {
+            None => true,
+            Some(typed_group) => {
+                typed_group == *g
+                    || typed_group
+                        .split_once('.')
+                        .is_some_and(|(_, rest)| rest == *g)
+                    || (g.is_empty() && typed_group == "v1")
+            }
+        };
+        in_group && (name == *plural || name == *singular || short.contains(&name))
+    })
+}
+
 /// What one run learned from discovery: every served resource at its most stable version,
 /// the core group first and the others in alphabetical order, which is how kubectl breaks a
 /// tie (`events` is the core Event, `pods` is not metrics.k8s.io's PodMetrics).
@@ -171,6 +280,35 @@ fn qualified(resource: &ApiResource) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cluster_scoped_kinds_are_known_by_every_name() {
+        for typed in [
+            "nodes",
+            "node",
+            "no",
+            "NODES",
+            "pv",
+            "ns",
+            "clusterrole",
+            "clusterroles.rbac.authorization.k8s.io",
+            "crd",
+            "storageclasses.v1.storage.k8s.io",
+            "clusterissuers.cert-manager.io",
+        ] {
+            assert!(is_cluster_scoped(typed), "{typed}");
+        }
+        for typed in [
+            "pods",
+            "deploy",
+            "pvc",
+            "roles",
+            "certificates",
+            "nodes.example.com",
+        ] {
+            assert!(!is_cluster_scoped(typed), "{typed}");
+        }
+    }
     use kube::api::GroupVersionKind;
 
     fn entry(

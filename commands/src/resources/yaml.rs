@@ -1,4 +1,5 @@
-//! yaml: runbook appendix, risk read. `yaml KIND/NAME -n NS`: one object as YAML, as
+//! yaml: runbook appendix, risk read. `yaml KIND/NAME -n NS` (no `-n` for a cluster-scoped
+//! kind, which the policy judges as reaching past every namespace): one object as YAML, as
 //! `kubectl get -o yaml` exports it, without managedFields. A Secret's values are replaced by
 //! their size before anything is written, including the copy kubectl keeps in the
 //! last-applied-configuration annotation.
@@ -25,7 +26,7 @@ pub static SPEC: Spec = Spec {
         words: &["yaml"],
         args: &[
             args::positional("resource", Kind::Resource { with_name: true }),
-            args::namespace_required(),
+            args::namespace(),
             args::cluster(false),
         ],
     }],
@@ -51,14 +52,18 @@ impl Operation for Yaml {
             .text("resource")
             .and_then(|r| r.split_once('/'))
             .ok_or_else(|| OpError::Failed(msg!("get-no-kind")))?;
-        let Namespaces::One(namespace) = &request.namespaces else {
-            return Err(OpError::Failed(msg!("yaml-no-namespace")));
+        // No -n: only a cluster-scoped kind, judged as reaching past every namespace.
+        let namespace = match &request.namespaces {
+            Namespaces::One(namespace) => Some(namespace.clone()),
+            Namespaces::NotApplicable | Namespaces::All => None,
+            Namespaces::Many(_) => return Err(OpError::Failed(msg!("yaml-no-namespace"))),
         };
         Ok(vec![Box::new(Show {
             cluster,
             kind: kind.to_string(),
             name: name.to_string(),
-            namespace: namespace.clone(),
+            namespace,
+            judged: request.namespaces.clone(),
         })])
     }
 }
@@ -67,19 +72,30 @@ struct Show {
     cluster: String,
     kind: String,
     name: String,
-    namespace: String,
+    /// `None` for a cluster-scoped kind (or no -n, which only such a kind accepts).
+    namespace: Option<String>,
+    /// Where the policy judged the read to be; the kind found must live there.
+    judged: Namespaces,
 }
 
 #[async_trait]
 impl Step for Show {
     fn plan(&self) -> Message {
-        msg!(
-            "yaml-plan",
-            kind = self.kind.as_str(),
-            name = self.name.as_str(),
-            namespace = self.namespace.as_str(),
-            cluster = self.cluster.as_str()
-        )
+        match &self.namespace {
+            Some(namespace) => msg!(
+                "yaml-plan",
+                kind = self.kind.as_str(),
+                name = self.name.as_str(),
+                namespace = namespace.as_str(),
+                cluster = self.cluster.as_str()
+            ),
+            None => msg!(
+                "yaml-plan-cluster",
+                kind = self.kind.as_str(),
+                name = self.name.as_str(),
+                cluster = self.cluster.as_str()
+            ),
+        }
     }
 
     async fn run(&self, cx: &mut RunContext<'_>) -> Result<(), OpError> {
@@ -88,7 +104,12 @@ impl Step for Show {
         let found = Catalog::discover(client.clone(), cluster)
             .await?
             .resolve(&self.kind, cluster)?;
-        let namespace = found.namespaced.then_some(self.namespace.as_str());
+        super::get::check_scope(&found, &self.judged, &self.kind, cluster)?;
+        let namespace = match (found.namespaced, self.namespace.as_deref()) {
+            (true, None) => return Err(OpError::Failed(msg!("yaml-no-namespace"))),
+            (true, Some(ns)) => Some(ns),
+            (false, _) => None,
+        };
         let object = dynamic(client.clone(), &found.resource, namespace)
             .get_opt(&self.name)
             .await
@@ -98,13 +119,21 @@ impl Step for Show {
                 // "No such namespace" is the better sentence when that is the reason.
                 require_namespace(&client, cluster, ns).await?;
             }
-            return Err(OpError::Failed(msg!(
-                "yaml-not-found",
-                kind = found.qualified(),
-                name = self.name.as_str(),
-                namespace = self.namespace.as_str(),
-                cluster = cluster
-            )));
+            return Err(OpError::Failed(match namespace {
+                Some(ns) => msg!(
+                    "yaml-not-found",
+                    kind = found.qualified(),
+                    name = self.name.as_str(),
+                    namespace = ns,
+                    cluster = cluster
+                ),
+                None => msg!(
+                    "yaml-not-found-cluster",
+                    kind = found.qualified(),
+                    name = self.name.as_str(),
+                    cluster = cluster
+                ),
+            }));
         };
         let mut value = serde_json::to_value(&object)
             .map_err(|e| OpError::Failed(msg!("error-internal", detail = e.to_string())))?;

@@ -53,7 +53,7 @@ impl Operation for StoragePvc {
         } else {
             let namespace = match &request.namespaces {
                 Namespaces::One(ns) => Some(ns.clone()),
-                Namespaces::All | Namespaces::NotApplicable => None,
+                Namespaces::All | Namespaces::NotApplicable | Namespaces::Many(_) => None,
             };
             vec![Box::new(ListClaims {
                 clusters,

@@ -147,6 +147,9 @@ fn run_embed(l10n: &Localizer, view: &RunView, files: &mut Vec<Attachment>) -> C
     ));
     let count = view.steps.len();
     let mut steps = String::new();
+    if let Some(places) = &view.places {
+        steps.push_str(&format!("{}\n", l10n.text(places)));
+    }
     for (i, step) in view.steps.iter().enumerate() {
         let (mark, detail) = match &step.state {
             StepState::Pending => ("◻", l10n.text(&msg!("discord-step-pending"))),

@@ -152,6 +152,7 @@ impl Reply for Sink {
                 request_id,
                 operation,
                 clusters,
+                places,
                 steps,
             } => {
                 let view = RunView::start(
@@ -159,6 +160,7 @@ impl Reply for Sink {
                     request_id,
                     operation,
                     clusters,
+                    places,
                     steps,
                 );
                 self.change(|doc| doc.run = Some(view));

@@ -119,6 +119,7 @@ pub(crate) fn approval_card(l10n: &Localizer, card: &crate::engine::ApprovalCard
         operation = card.operation.as_str()
     ));
     let mut details = vec![l10n.text(&msg!("approval-card-command", line = card.line.as_str()))];
+    details.extend(card.places.as_ref().map(|places| l10n.text(places)));
     if let Some(reason) = &card.reason {
         details.push(l10n.text(&msg!("approval-card-reason", reason = reason.as_str())));
     }
@@ -206,6 +207,11 @@ pub(crate) fn run_message(l10n: &Localizer, view: &RunView, limits: Limits) -> R
         )
     };
     let mut top = vec![header(&title), context(l10n.text(&about))];
+    top.extend(
+        view.places
+            .as_ref()
+            .map(|places| context(l10n.text(places))),
+    );
     top.extend(step_blocks(l10n, view, limits));
 
     let Some(finished) = &view.finished else {

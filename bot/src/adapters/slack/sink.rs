@@ -136,6 +136,7 @@ impl Reply for Sink {
                 request_id,
                 operation,
                 clusters,
+                places,
                 steps,
             } => {
                 self.set_label(operation);
@@ -144,6 +145,7 @@ impl Reply for Sink {
                     request_id,
                     operation,
                     clusters,
+                    places,
                     steps,
                 );
                 let (tx, rx) = watch::channel(view);

@@ -25,6 +25,7 @@ fn view(steps: Vec<StepState>, finished: Option<Finished>) -> RunView {
         request_id: "abc123def456".to_string(),
         operation: "contacts",
         clusters: vec!["mgmt".to_string()],
+        places: None,
         steps: steps
             .into_iter()
             .map(|state| StepView {
