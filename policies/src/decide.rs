@@ -115,6 +115,32 @@ impl Policy {
         }
     }
 
+    /// Could `subject` run `operation` somewhere on this cluster: does a binding grant it there
+    /// for at least one namespace, with no deny covering the whole cluster? For narrowing what
+    /// to look up (autocomplete lists a cluster's namespaces only for someone who could act in
+    /// one of them), never for deciding: requests go through [`decide`](Self::decide).
+    pub fn may_reach(
+        &self,
+        subject: &str,
+        groups: &[String],
+        operation: &str,
+        cluster: Target<'_>,
+    ) -> bool {
+        let who = self.who(subject, groups);
+        let denied_everywhere = self.deny.iter().any(|rule| {
+            rule.namespaces.is_universal()
+                && rule
+                    .reaches(&who, operation, cluster, Target::NotApplicable)
+                    .is_some()
+        });
+        !denied_everywhere
+            && self.bindings.iter().any(|binding| {
+                binding.operations.matches(operation)
+                    && binding.clusters.grant_covers(cluster)
+                    && binding.names(&who).is_some()
+            })
+    }
+
     /// [`decide`](Self::decide) over every (cluster, namespace) a request touches, as one
     /// answer that is never weaker than any of its parts: the first deny wins; otherwise, if
     /// any part needs approval, the request needs the [strictest](ApprovalRule::strictest) of

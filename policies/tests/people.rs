@@ -247,6 +247,35 @@ approvers = -1
     );
 }
 
+/// Autocomplete asks whether anything could be done on a cluster before it lists its namespaces.
+#[test]
+fn a_namespace_scoped_binding_reaches_its_cluster_but_not_others() {
+    let policy = Policy::from_toml(
+        r#"
+[roles.viewer]
+operations = ["get"]
+[[bindings]]
+role = "viewer"
+subjects = ["slack:U0TEAMA"]
+clusters = ["app1"]
+namespaces = ["team-a"]
+[[deny]]
+subjects = ["slack:U0TEAMA"]
+operations = ["get"]
+clusters = ["app2"]
+"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(policy.may_reach("slack:U0TEAMA", &[], "get", One("app1")));
+    assert!(!policy.may_reach("slack:U0TEAMA", &[], "get", One("app2")));
+    assert!(!policy.may_reach("slack:U0TEAMA", &[], "get", One("mgmt")));
+    assert!(!policy.may_reach("slack:U0TEAMA", &[], "pod.delete", One("app1")));
+    assert!(!policy.may_reach("slack:U0OTHER", &[], "get", One("app1")));
+    // Reaching is not being allowed: the cluster-scoped read still needs a grant over `*`.
+    let d = policy.decide("slack:U0TEAMA", &[], "get", One("app1"), NotApplicable);
+    assert!(matches!(d, Decision::Deny { .. }));
+}
+
 fn rule(approvers: u32, roles: &[&str]) -> ApprovalRule {
     ApprovalRule {
         approvers,

@@ -172,6 +172,12 @@ impl Engine {
                 )
                 .is_allowed()
         };
+        // Could the caller act anywhere on the cluster? Only then is it offered or looked into.
+        let reach = |cluster: Target<'_>| {
+            self.config
+                .policy
+                .may_reach(&caller.subject, &caller.groups, operation, cluster)
+        };
         let settings = &self.config.settings;
         let cluster = cluster
             .filter(|c| settings.clusters.contains_key(*c))
@@ -196,10 +202,10 @@ impl Engine {
                 let mut names: Vec<String> = settings
                     .clusters
                     .keys()
-                    .filter(|c| may(Target::One(c), Target::NotApplicable))
+                    .filter(|c| reach(Target::One(c)))
                     .cloned()
                     .collect();
-                if all && may(Target::All, Target::NotApplicable) {
+                if all && reach(Target::All) {
                     names.push("all".to_string());
                 }
                 names
@@ -207,7 +213,7 @@ impl Engine {
             (_, None) => Vec::new(),
             // Judged before anything is asked: a cluster the caller may not touch is not
             // listed, so nobody learns what is in it and it sees no request.
-            (_, Some(cluster)) if !may(Target::One(&cluster), Target::NotApplicable) => Vec::new(),
+            (_, Some(cluster)) if !reach(Target::One(&cluster)) => Vec::new(),
             (Completion::Namespace | Completion::Namespaces, Some(cluster)) => {
                 let names = self.lookup(caller, operation, what, &cluster).await;
                 names
@@ -215,6 +221,12 @@ impl Engine {
                     .filter(|ns| may(Target::One(&cluster), Target::One(ns)))
                     .cloned()
                     .collect()
+            }
+            // An etcd snapshot is the whole cluster's: listed only to who may act on all of it.
+            (Completion::EtcdSnapshot, Some(cluster))
+                if !may(Target::One(&cluster), Target::NotApplicable) =>
+            {
+                Vec::new()
             }
             (Completion::VeleroBackup | Completion::EtcdSnapshot, Some(cluster)) => self
                 .lookup(caller, operation, what, &cluster)
