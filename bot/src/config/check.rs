@@ -67,9 +67,9 @@ impl Checker<'_> {
 }
 
 /// Top-level keys of CONTRACT.md.
-const SECTIONS: [&str; 13] = [
+const SECTIONS: [&str; 14] = [
     "locale", "server", "state", "policy", "slack", "discord", "clusters", "backup", "contacts",
-    "paging", "vault", "runners", "watchers",
+    "paging", "vault", "runners", "watchers", "audit",
 ];
 
 pub(super) fn check(path: &Path, tree: config::Config) -> Result<Config, Vec<Problem>> {
@@ -154,6 +154,8 @@ pub(super) fn check(path: &Path, tree: config::Config) -> Result<Config, Vec<Pro
         );
     }
     super::paging::check(&mut c, &raw);
+    let audit_section = c.section("audit");
+    let audit = super::audit::check(&mut c, audit_section, base);
     check_vault(&mut c, &raw, base);
     check_runners(&mut c, &raw, base);
     let policy_path = match &raw.policy {
@@ -214,13 +216,14 @@ pub(super) fn check(path: &Path, tree: config::Config) -> Result<Config, Vec<Pro
             discord: raw.discord,
             paging: raw.paging,
             watchers: raw.watchers,
+            audit,
         }),
         _ => Err(c.problems),
     }
 }
 
 /// Paths in the file are relative to the file, so a config works from any directory.
-fn relative_to(base: &Path, path: &Path) -> PathBuf {
+pub(super) fn relative_to(base: &Path, path: &Path) -> PathBuf {
     if path.is_absolute() {
         path.to_path_buf()
     } else {

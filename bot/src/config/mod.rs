@@ -4,6 +4,7 @@
 //! [`load`] reads and checks everything at once: a running bot and `check-config` see the
 //! same problems, each with its source, key and reason.
 
+mod audit;
 mod check;
 mod paging;
 
@@ -20,6 +21,7 @@ use policies::Policy;
 use serde::Deserialize;
 
 use crate::i18n::Locale;
+pub use audit::AuditSettings;
 
 /// A configuration that passed every check.
 #[derive(Debug)]
@@ -35,6 +37,8 @@ pub struct Config {
     pub discord: Option<DiscordSection>,
     pub paging: Option<PagingSection>,
     pub watchers: WatchSettings,
+    /// `[audit]`: the audit chain's key and anchor.
+    pub audit: AuditSettings,
 }
 
 /// One thing wrong with the configuration.
