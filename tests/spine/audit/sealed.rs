@@ -268,10 +268,13 @@ fn a_log_begun_without_a_key_continues_with_one() {
     );
 }
 
+/// Something done to the key or anchor file before a run.
+type Breakage = Box<dyn Fn(&Bot)>;
+
 #[test]
 fn key_and_anchor_problems_are_one_sentence_each_and_stop_the_shell() {
     let bot = bot(&format!("{KEYED}{ANCHORED}"));
-    let cases: [(&str, Box<dyn Fn(&Bot)>); 5] = [
+    let cases: [(&str, Breakage); 5] = [
         (
             "is open to every user on this host (mode 644)",
             Box::new(|b| write_key(b, KEY, 0o644)),
