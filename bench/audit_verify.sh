@@ -6,6 +6,7 @@
 #
 # Usage: bench/audit_verify.sh [RECORDS] [BASELINE]   (defaults: 1000000 and 10000)
 #        PROFILE=dev bench/audit_verify.sh            (the debug build, if release is cold)
+#        OPSBOT_BIN=target/debug/opsbot bench/audit_verify.sh   (a binary already built)
 #
 # The log is written straight into SQLite by a small Python seeder that chains and seals the
 # records exactly as opsbot does (HMAC-SHA256 under the key over the record's JSON array),
@@ -24,13 +25,19 @@ if [ ! -x /usr/bin/time ]; then
   apt-get install -y -qq time >/dev/null
 fi
 
-echo "building opsbot ($PROFILE)..."
-if [ "$PROFILE" = release ]; then
+if [ -n "${OPSBOT_BIN:-}" ]; then
+  BIN=$OPSBOT_BIN                     # a binary built already: no cargo run at all
+  LABEL=$OPSBOT_BIN
+elif [ "$PROFILE" = release ]; then
+  echo "building opsbot (release)..."
   cargo build --release -q -p opsbot
   BIN=$ROOT/target/release/opsbot
+  LABEL="release build"
 else
+  echo "building opsbot (debug)..."
   cargo build -q -p opsbot
   BIN=$ROOT/target/debug/opsbot
+  LABEL="debug build"
 fi
 
 WORK=$(mktemp -d /tmp/opsbot-audit-bench.XXXXXX)
@@ -113,6 +120,6 @@ measure() {
     "$count" "$wall" "$rss" "$(head -1 "$dir/out")"
 }
 
-echo "opsbot audit verify ($PROFILE build), sealed and anchored:"
+echo "opsbot audit verify ($LABEL), sealed and anchored:"
 measure "$BASELINE"
 measure "$RECORDS"
