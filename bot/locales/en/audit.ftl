@@ -13,6 +13,7 @@ config-audit-anchor-unwritable = The audit anchor file { $path } cannot be opene
 audit-intact-sealed = Records from { $seq } on are sealed with audit key { $key }.
 audit-intact-anchored = The head, record { $seq }, matches the anchor file { $path }.
 audit-intact-unprotected = No key and no anchor protect this log: whoever can write the database can rewrite it unnoticed (see audit.key_file and audit.anchor_file).
+audit-intact-unanchored = Without an anchor file, records cut from the end of the log cannot be noticed (see audit.anchor_file).
 audit-break-downgrade = it is not sealed with the audit key, though the records before it are
 audit-break-unsealed = it is the newest record and is not sealed with the configured audit key
 audit-break-anchor-mismatch = the anchor file holds a different hash for it, so it or a record before it was rewritten

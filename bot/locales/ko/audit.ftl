@@ -13,6 +13,7 @@ config-audit-anchor-unwritable = 감사 앵커 파일 { $path }을(를) 추가 �
 audit-intact-sealed = 레코드 { $seq }부터는 감사 키 { $key }로 봉인되어 있습니다.
 audit-intact-anchored = 최신 레코드 { $seq }이(가) 앵커 파일 { $path }과(와) 일치합니다.
 audit-intact-unprotected = 이 로그는 키도 앵커도 없어, 데이터베이스에 쓸 수 있는 사람이 들키지 않고 고쳐 쓸 수 있습니다(audit.key_file, audit.anchor_file 참고).
+audit-intact-unanchored = 앵커 파일이 없으면 로그 끝에서 잘려 나간 레코드는 알아챌 수 없습니다(audit.anchor_file 참고).
 audit-break-downgrade = 앞 레코드들은 감사 키로 봉인되어 있는데 이 레코드는 봉인되어 있지 않습니다
 audit-break-unsealed = 최신 레코드인데 설정된 감사 키로 봉인되어 있지 않습니다
 audit-break-anchor-mismatch = 앵커 파일에 다른 해시가 기록되어 있어, 이 레코드나 그 앞 레코드가 고쳐 쓰였습니다

@@ -129,6 +129,11 @@ fn a_log_rewritten_with_recomputed_hashes_fails_under_the_key() {
         "{}",
         run.stdout
     );
+    assert!(
+        run.stdout.contains("Without an anchor file"),
+        "{}",
+        run.stdout
+    );
     rewrite_and_recompute(&bot, 1);
     let run = verify(&bot);
     assert_eq!(run.code, 1, "{}", run.all());
