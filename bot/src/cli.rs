@@ -12,7 +12,9 @@ use crate::config::{self, Config};
 use crate::engine::Engine;
 use crate::i18n::{Locale, Localizer};
 use crate::policy_view;
-use crate::store::{SqliteStore, Store, Verification, verify_chain};
+use crate::store::SqliteStore;
+
+mod audit;
 
 #[derive(Parser)]
 #[command(name = "opsbot", version, about = "ChatOps for the platform runbook")]
@@ -84,10 +86,19 @@ enum DiscordCmd {
 
 #[derive(Subcommand)]
 enum AuditCmd {
-    /// Checks the hash chain; exit 1 and the first broken record if tampered with.
+    /// Checks the hash chain, its key and its anchor; exit 1 and the first broken record if
+    /// tampered with.
     Verify {
         #[arg(long, default_value = "opsbot.toml")]
         config: PathBuf,
+    },
+    /// The audit log as JSON lines, oldest first.
+    Export {
+        #[arg(long, default_value = "opsbot.toml")]
+        config: PathBuf,
+        /// RFC 3339 (`2026-12-01T00:00:00Z`) or a duration back from now (`24h`, `7d`).
+        #[arg(long, value_name = "TIME")]
+        since: Option<String>,
     },
 }
 
@@ -105,7 +116,10 @@ pub async fn run(args: Args) -> ExitCode {
         } => can_i(&config, &subject, &operation, cluster, namespace, &groups),
         Cmd::Audit {
             command: AuditCmd::Verify { config },
-        } => audit_verify(&config).await,
+        } => audit::verify(&config).await,
+        Cmd::Audit {
+            command: AuditCmd::Export { config, since },
+        } => audit::export(&config, since.as_deref()).await,
         Cmd::Discord {
             command: DiscordCmd::Register { config, guild },
         } => discord_register(&config, guild.as_deref()).await,
@@ -201,9 +215,10 @@ fn check_config(path: &Path) -> ExitCode {
     }
 }
 
+/// The state store, its audit log sealed with `[audit]`'s key and anchor.
 async fn open_store(config: &Config, l10n: &Localizer) -> Option<SqliteStore> {
     match SqliteStore::open(&config.state_path).await {
-        Ok(store) => Some(store),
+        Ok(store) => Some(store.sealed(config.audit.seal())),
         Err(e) => {
             tracing::error!(error = ?e, "state store");
             fail(l10n, &msg!("store-open-failed", reason = e.to_string()));
@@ -239,6 +254,12 @@ async fn shell(path: &Path, claimed: Option<&str>) -> ExitCode {
     let Some(store) = open_store(&config, &l10n).await else {
         return ExitCode::from(1);
     };
+    // A key or anchor new to the log is recorded first; a log sealed with another key stops
+    // the shell here rather than at the first command.
+    if let Err(e) = store.adopt_seal().await {
+        fail(&l10n, &msg!("store-open-failed", reason = e.to_string()));
+        return ExitCode::from(1);
+    }
     let config = Arc::new(config);
     let store: Arc<dyn crate::store::Store> = Arc::new(store);
     let desk = match crate::paging::setup(&config, store.clone()) {
@@ -348,43 +369,6 @@ fn can_i(
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
-    }
-}
-
-async fn audit_verify(path: &Path) -> ExitCode {
-    let Some(config) = load(path) else {
-        return ExitCode::from(1);
-    };
-    let l10n = Localizer::new(config.locale);
-    let Some(store) = open_store(&config, &l10n).await else {
-        return ExitCode::from(1);
-    };
-    let (records, head) = match (store.audit_records().await, store.audit_head().await) {
-        (Ok(records), Ok(head)) => (records, head),
-        (Err(e), _) | (_, Err(e)) => {
-            fail(&l10n, &msg!("store-open-failed", reason = e.to_string()));
-            return ExitCode::from(1);
-        }
-    };
-    match verify_chain(&records, head.as_ref().map(|(s, h)| (*s, h.as_str()))) {
-        Verification::Intact { records } => {
-            say(&l10n, &msg!("audit-intact", records = records));
-            if let Some(note) = crate::engine::open_reviews_note(&store).await {
-                say(&l10n, &note);
-            }
-            ExitCode::SUCCESS
-        }
-        Verification::Broken { seq, reason } => {
-            use crate::store::BreakReason;
-            let why = match reason {
-                BreakReason::Gap { expected } => msg!("audit-break-gap", expected = expected),
-                BreakReason::Link => msg!("audit-break-link"),
-                BreakReason::Content => msg!("audit-break-content"),
-                BreakReason::Truncated { head } => msg!("audit-break-truncated", head = head),
-            };
-            fail(&l10n, &msg!("audit-broken", seq = seq, reason = why));
-            ExitCode::from(1)
-        }
     }
 }
 

@@ -63,7 +63,13 @@ impl ServeError {
 pub async fn run(config: Config) -> Result<(), ServeError> {
     let config = Arc::new(config);
     let l10n = Localizer::new(config.locale);
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.state_path).await?);
+    let sqlite = SqliteStore::open(&config.state_path)
+        .await?
+        .sealed(config.audit.seal());
+    // A key or anchor new to the log is recorded before anything runs; a log sealed with
+    // another key stops the bot here.
+    sqlite.adopt_seal().await?;
+    let store: Arc<dyn Store> = Arc::new(sqlite);
     let desk = crate::paging::setup(&config, store.clone()).map_err(ServeError::Paging)?;
     let mut engine = Engine::new(config.clone(), store.clone());
     if let Some(desk) = &desk {

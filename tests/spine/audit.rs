@@ -1,5 +1,7 @@
 //! The audit log: every stage recorded, and tampering caught by `audit verify`.
 
+mod sealed;
+
 use super::bot_with_etcd;
 use opsbot_tests::bot::Bot;
 

@@ -76,9 +76,9 @@ impl Checker<'_> {
 }
 
 /// Top-level keys of CONTRACT.md.
-const SECTIONS: [&str; 15] = [
+const SECTIONS: [&str; 16] = [
     "locale", "server", "state", "policy", "slack", "discord", "clusters", "backup", "contacts",
-    "paging", "vault", "runners", "watchers", "shell", "helm",
+    "paging", "vault", "runners", "watchers", "shell", "helm", "audit",
 ];
 
 pub(super) fn check(path: &Path, tree: config::Config) -> Result<Config, Vec<Problem>> {
@@ -166,6 +166,8 @@ pub(super) fn check(path: &Path, tree: config::Config) -> Result<Config, Vec<Pro
         );
     }
     super::paging::check(&mut c, &raw);
+    let audit_section = c.section("audit");
+    let audit = super::audit::check(&mut c, audit_section, base);
     check_vault(&mut c, &raw, base);
     check_runners(&mut c, &raw, base);
     let helm_values_dir = raw.helm.values_dir.as_deref().map(|d| relative_to(base, d));
@@ -235,13 +237,14 @@ pub(super) fn check(path: &Path, tree: config::Config) -> Result<Config, Vec<Pro
             watchers: raw.watchers,
             shell: raw.shell,
             warnings: ingress.warnings,
+            audit,
         }),
         _ => Err(c.problems),
     }
 }
 
 /// Paths in the file are relative to the file, so a config works from any directory.
-fn relative_to(base: &Path, path: &Path) -> PathBuf {
+pub(super) fn relative_to(base: &Path, path: &Path) -> PathBuf {
     if path.is_absolute() {
         path.to_path_buf()
     } else {

@@ -4,6 +4,7 @@
 //! [`load`] reads and checks everything at once: a running bot and `check-config` see the
 //! same problems, each with its source, key and reason.
 
+mod audit;
 mod check;
 mod ingress;
 mod helm;
@@ -22,6 +23,7 @@ use policies::Policy;
 use serde::Deserialize;
 
 use crate::i18n::Locale;
+pub use audit::AuditSettings;
 
 /// A configuration that passed every check.
 #[derive(Debug)]
@@ -43,6 +45,8 @@ pub struct Config {
     /// Things that are allowed but probably not meant (an unpinned Slack workspace, say):
     /// `check-config` prints them, `serve` logs them, neither refuses.
     pub warnings: Vec<Problem>,
+    /// `[audit]`: the audit chain's key and anchor.
+    pub audit: AuditSettings,
 }
 
 /// One thing wrong with the configuration.

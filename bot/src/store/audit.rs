@@ -1,9 +1,14 @@
-//! The audit log's records and their hash chain.
+//! The audit log's records and how each is sealed into the chain.
 //!
 //! Each record's hash covers its own fields and the hash of the record before it, so editing,
-//! deleting or reordering any record breaks every hash after it. The head (last sequence and
-//! hash) is also kept apart, so cutting records off the end shows too.
+//! deleting or reordering any record breaks every hash after it. A plain SHA-256 chain only
+//! shows accidents: whoever can write the database can recompute every hash. With a key
+//! (`audit.key_file`) the hash is an HMAC-SHA256 under a key the database never holds, so a
+//! rewrite needs the key too. Each record names the scheme that sealed it, so a log begun
+//! without a key and continued with one still verifies. The head is also anchored outside the
+//! database (see [`super::audit_anchor`]), which shows a cut tail.
 
+use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -25,6 +30,8 @@ pub enum AuditKind {
     /// Something was read for a chat's own interface (an autocomplete lookup), not by a
     /// command: who, which cluster, which kind.
     Read,
+    /// The audit log itself: a key or an anchor file was taken into use.
+    Audit,
 }
 
 impl AuditKind {
@@ -37,6 +44,7 @@ impl AuditKind {
             AuditKind::Result => "result",
             AuditKind::Incident => "incident",
             AuditKind::Read => "read",
+            AuditKind::Audit => "audit",
         }
     }
 }
@@ -65,14 +73,134 @@ pub struct AuditRecord {
     pub detail: String,
     pub prev_hash: String,
     pub hash: String,
+    /// How `hash` was made: [`Scheme`] as text (`sha256`, `hmac-sha256:KEYID`).
+    pub scheme: String,
 }
 
 /// The hash before the first record.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
+/// How a record's hash was made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scheme {
+    /// SHA-256 of the record: what a log without a key holds (and all of the first release).
+    Sha256,
+    /// HMAC-SHA256 under the key whose id is given.
+    Hmac { key_id: String },
+}
+
+pub const SCHEME_SHA256: &str = "sha256";
+const SCHEME_HMAC_PREFIX: &str = "hmac-sha256:";
+
+impl Scheme {
+    pub fn parse(text: &str) -> Option<Scheme> {
+        if text == SCHEME_SHA256 {
+            return Some(Scheme::Sha256);
+        }
+        let key_id = text.strip_prefix(SCHEME_HMAC_PREFIX)?;
+        (!key_id.is_empty()).then(|| Scheme::Hmac {
+            key_id: key_id.to_string(),
+        })
+    }
+
+    /// The scheme a writer holding `key` (or none) seals with.
+    pub fn for_key(key: Option<&AuditKey>) -> Scheme {
+        match key {
+            None => Scheme::Sha256,
+            Some(key) => Scheme::Hmac {
+                key_id: key.id().to_string(),
+            },
+        }
+    }
+
+    pub fn to_text(&self) -> String {
+        match self {
+            Scheme::Sha256 => SCHEME_SHA256.to_string(),
+            Scheme::Hmac { key_id } => format!("{SCHEME_HMAC_PREFIX}{key_id}"),
+        }
+    }
+}
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// The secret that seals the chain. Its bytes never reach a log or the database; only its id
+/// (an HMAC of a fixed label, so it reveals nothing about the key) is stored in each record,
+/// so verify can say which key a record needs.
+#[derive(Clone)]
+pub struct AuditKey {
+    bytes: Vec<u8>,
+    id: String,
+}
+
+/// An audit key shorter than this could be guessed offline from the log itself.
+pub const MIN_KEY_BYTES: usize = 32;
+
+impl AuditKey {
+    pub fn new(bytes: Vec<u8>) -> AuditKey {
+        let id = hex::encode(&mac(&bytes, b"opsbot audit key id")[..8]);
+        AuditKey { bytes, id }
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn mac_hex(&self, data: &[u8]) -> String {
+        hex::encode(mac(&self.bytes, data))
+    }
+}
+
+impl std::fmt::Debug for AuditKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "AuditKey({})", self.id)
+    }
+}
+
+fn mac(key: &[u8], data: &[u8]) -> Vec<u8> {
+    // HMAC takes a key of any length; the error type exists only for fixed-size MACs.
+    match HmacSha256::new_from_slice(key) {
+        Ok(mut m) => {
+            m.update(data);
+            m.finalize().into_bytes().to_vec()
+        }
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Why a record's hash cannot be recomputed by this verifier.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SealProblem {
+    /// The record was sealed under a key, and none is configured.
+    KeyMissing { key_id: String },
+    /// The record was sealed under another key than the configured one.
+    OtherKey { key_id: String },
+    /// The record names a scheme this opsbot does not know.
+    UnknownScheme(String),
+}
+
 impl AuditRecord {
-    /// The hash this record must carry. A JSON array keeps field boundaries unambiguous.
+    /// The plain SHA-256 of the record. A JSON array keeps field boundaries unambiguous.
     pub fn compute_hash(&self) -> String {
+        hex::encode(Sha256::digest(self.plain_canonical().as_bytes()))
+    }
+
+    fn plain_canonical(&self) -> String {
+        serde_json::json!([
+            self.seq,
+            self.at,
+            self.request_id,
+            self.kind,
+            self.subject,
+            self.operation,
+            self.detail,
+            self.prev_hash,
+        ])
+        .to_string()
+    }
+
+    /// HMAC-SHA256 under `key` of the record, its link to the previous one, and its scheme
+    /// (so a record cannot be passed off as made under another scheme).
+    pub fn compute_mac(&self, key: &AuditKey) -> String {
         let canonical = serde_json::json!([
             self.seq,
             self.at,
@@ -82,79 +210,31 @@ impl AuditRecord {
             self.operation,
             self.detail,
             self.prev_hash,
+            self.scheme,
         ]);
-        hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
+        key.mac_hex(canonical.to_string().as_bytes())
     }
-}
 
-/// The result of checking the chain.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Verification {
-    Intact {
-        records: usize,
-    },
-    /// The first record that does not hold, and why.
-    Broken {
-        seq: i64,
-        reason: BreakReason,
-    },
-}
-
-#[derive(Debug, PartialEq, Eq)]
-pub enum BreakReason {
-    /// A sequence number is missing or out of order: a record was deleted or moved.
-    Gap { expected: i64 },
-    /// The record does not point at the one before it.
-    Link,
-    /// The record's content does not match its hash: it was edited.
-    Content,
-    /// Records after this one were removed (the head says more exist).
-    Truncated { head: i64 },
-}
-
-/// Checks the records in order against each other and against the stored head.
-pub fn verify_chain(records: &[AuditRecord], head: Option<(i64, &str)>) -> Verification {
-    let mut prev_hash = GENESIS.to_string();
-    for (i, record) in records.iter().enumerate() {
-        let expected = i as i64 + 1;
-        if record.seq != expected {
-            return Verification::Broken {
-                seq: record.seq,
-                reason: BreakReason::Gap { expected },
-            };
+    /// The hash this record must carry under the scheme it names, given the key we hold.
+    pub fn expected_hash(&self, key: Option<&AuditKey>) -> Result<String, SealProblem> {
+        match Scheme::parse(&self.scheme) {
+            Some(Scheme::Sha256) => Ok(self.compute_hash()),
+            Some(Scheme::Hmac { key_id }) => match key {
+                None => Err(SealProblem::KeyMissing { key_id }),
+                Some(key) if key.id() != key_id => Err(SealProblem::OtherKey { key_id }),
+                Some(key) => Ok(self.compute_mac(key)),
+            },
+            None => Err(SealProblem::UnknownScheme(self.scheme.clone())),
         }
-        if record.prev_hash != prev_hash {
-            return Verification::Broken {
-                seq: record.seq,
-                reason: BreakReason::Link,
-            };
-        }
-        if record.compute_hash() != record.hash {
-            return Verification::Broken {
-                seq: record.seq,
-                reason: BreakReason::Content,
-            };
-        }
-        prev_hash = record.hash.clone();
     }
-    let last = records.last().map(|r| (r.seq, r.hash.as_str()));
-    match (head, last) {
-        (Some((head_seq, head_hash)), Some((seq, hash)))
-            if head_seq == seq && head_hash == hash =>
-        {
-            Verification::Intact {
-                records: records.len(),
-            }
-        }
-        (None, None) => Verification::Intact { records: 0 },
-        (Some((head_seq, _)), last) => Verification::Broken {
-            seq: last.map_or(1, |(seq, _)| seq + 1),
-            reason: BreakReason::Truncated { head: head_seq },
-        },
-        (None, Some(_)) => Verification::Broken {
-            seq: 1,
-            reason: BreakReason::Truncated { head: 0 },
-        },
+
+    /// Seals a new record under `key` (or plainly without one): sets its scheme and hash.
+    pub fn seal(&mut self, key: Option<&AuditKey>) {
+        self.scheme = Scheme::for_key(key).to_text();
+        self.hash = match key {
+            None => self.compute_hash(),
+            Some(key) => self.compute_mac(key),
+        };
     }
 }
 
@@ -162,101 +242,59 @@ pub fn verify_chain(records: &[AuditRecord], head: Option<(i64, &str)>) -> Verif
 mod tests {
     use super::*;
 
-    fn chain(n: i64) -> Vec<AuditRecord> {
-        let mut prev = GENESIS.to_string();
-        (1..=n)
-            .map(|seq| {
-                let mut r = AuditRecord {
-                    seq,
-                    at: format!("2026-11-26T00:00:0{seq}Z"),
-                    request_id: format!("r{seq}"),
-                    kind: "invocation".into(),
-                    subject: "shell:bob".into(),
-                    operation: Some("etcd.snapshot".into()),
-                    detail: format!("{{\"n\":{seq}}}"),
-                    prev_hash: prev.clone(),
-                    hash: String::new(),
-                };
-                r.hash = r.compute_hash();
-                prev = r.hash.clone();
-                r
+    fn record() -> AuditRecord {
+        AuditRecord {
+            seq: 1,
+            at: "2026-11-26T00:00:01Z".into(),
+            request_id: "r1".into(),
+            kind: "invocation".into(),
+            subject: "shell:bob".into(),
+            operation: None,
+            detail: "{}".into(),
+            prev_hash: GENESIS.into(),
+            hash: String::new(),
+            scheme: String::new(),
+        }
+    }
+
+    fn key(fill: u8) -> AuditKey {
+        AuditKey::new(vec![fill; MIN_KEY_BYTES])
+    }
+
+    #[test]
+    fn a_plain_record_keeps_the_first_releases_hash() {
+        let mut r = record();
+        r.seal(None);
+        assert_eq!(r.scheme, "sha256");
+        assert_eq!(r.hash, r.compute_hash());
+        assert_eq!(r.expected_hash(Some(&key(1))), Ok(r.hash.clone()));
+    }
+
+    #[test]
+    fn a_sealed_record_needs_its_own_key() {
+        let mut r = record();
+        r.seal(Some(&key(1)));
+        assert_eq!(r.scheme, format!("hmac-sha256:{}", key(1).id()));
+        assert_ne!(r.hash, r.compute_hash());
+        assert_eq!(r.expected_hash(Some(&key(1))), Ok(r.hash.clone()));
+        assert_eq!(
+            r.expected_hash(None),
+            Err(SealProblem::KeyMissing {
+                key_id: key(1).id().to_string()
             })
-            .collect()
-    }
-
-    fn head(records: &[AuditRecord]) -> Option<(i64, &str)> {
-        records.last().map(|r| (r.seq, r.hash.as_str()))
-    }
-
-    #[test]
-    fn an_untouched_chain_is_intact() {
-        let records = chain(5);
+        );
         assert_eq!(
-            verify_chain(&records, head(&records)),
-            Verification::Intact { records: 5 }
+            r.expected_hash(Some(&key(2))),
+            Err(SealProblem::OtherKey {
+                key_id: key(1).id().to_string()
+            })
         );
     }
 
     #[test]
-    fn an_edited_record_is_named() {
-        let mut records = chain(5);
-        let h = head(&records).map(|(s, h)| (s, h.to_string()));
-        records[2].subject = "shell:mallory".into();
-        let h = h.as_ref().map(|(s, h)| (*s, h.as_str()));
-        assert_eq!(
-            verify_chain(&records, h),
-            Verification::Broken {
-                seq: 3,
-                reason: BreakReason::Content
-            }
-        );
-    }
-
-    #[test]
-    fn a_deleted_record_is_a_gap() {
-        let mut records = chain(5);
-        let h = head(&records).map(|(s, h)| (s, h.to_string()));
-        records.remove(1);
-        let h = h.as_ref().map(|(s, h)| (*s, h.as_str()));
-        assert_eq!(
-            verify_chain(&records, h),
-            Verification::Broken {
-                seq: 3,
-                reason: BreakReason::Gap { expected: 2 }
-            }
-        );
-    }
-
-    #[test]
-    fn swapped_contents_break_the_link() {
-        let mut records = chain(4);
-        let h = head(&records).map(|(s, h)| (s, h.to_string()));
-        // Renumber so the sequence looks right; the links give it away.
-        let (a, b) = (records[1].clone(), records[2].clone());
-        records[1] = AuditRecord { seq: 2, ..b };
-        records[2] = AuditRecord { seq: 3, ..a };
-        let h = h.as_ref().map(|(s, h)| (*s, h.as_str()));
-        assert_eq!(
-            verify_chain(&records, h),
-            Verification::Broken {
-                seq: 2,
-                reason: BreakReason::Link
-            }
-        );
-    }
-
-    #[test]
-    fn a_cut_tail_is_caught_by_the_head() {
-        let mut records = chain(5);
-        let h = head(&records).map(|(s, h)| (s, h.to_string()));
-        records.truncate(3);
-        let h = h.as_ref().map(|(s, h)| (*s, h.as_str()));
-        assert_eq!(
-            verify_chain(&records, h),
-            Verification::Broken {
-                seq: 4,
-                reason: BreakReason::Truncated { head: 5 }
-            }
-        );
+    fn the_key_id_does_not_show_the_key() {
+        let k = key(7);
+        assert_eq!(k.id().len(), 16);
+        assert!(!format!("{k:?}").contains("0707"));
     }
 }

@@ -7,10 +7,13 @@
 
 mod approvals;
 mod audit;
+mod audit_anchor;
+mod audit_verify;
 mod incidents;
 mod reviews;
 mod sqlite;
 mod sqlite_approvals;
+mod sqlite_audit;
 mod sqlite_incidents;
 mod sqlite_reviews;
 
@@ -18,10 +21,13 @@ use async_trait::async_trait;
 use thiserror::Error;
 
 pub use approvals::{Approval, ApprovalState, NewApproval, Vote, VoteResult};
-pub use audit::{AuditEvent, AuditKind, AuditRecord, BreakReason, Verification, verify_chain};
+pub use audit::{AuditEvent, AuditKey, AuditKind, AuditRecord, MIN_KEY_BYTES, SealProblem};
+pub use audit_anchor::{Anchor, AnchorFault};
+pub use audit_verify::{BreakReason, Summary, Verification, verify_chain};
 pub use incidents::{Delivery, DeliveryState, Incident, NewDelivery, Opened};
 pub use reviews::{NewReview, Review};
 pub use sqlite::SqliteStore;
+pub use sqlite_audit::AuditSeal;
 
 use crate::paging::IncidentState;
 
@@ -50,6 +56,20 @@ pub enum StoreError {
     Contended(u32),
     #[error("a stored record is malformed: {0}")]
     Malformed(String),
+    #[error("the audit anchor file {path} cannot be written: {source}")]
+    Anchor {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the audit anchor file cannot be read: {0}")]
+    AnchorRead(String),
+    /// Appending would break a chain sealed with a key this process does not hold.
+    #[error("the audit log is sealed with audit key {key_id}, and this opsbot holds {}", ours.as_deref().map_or("no key".to_string(), |k| format!("key {k}")))]
+    Sealed {
+        key_id: String,
+        ours: Option<String>,
+    },
 }
 
 /// A run as it starts: what the engine is about to execute.
@@ -99,7 +119,8 @@ pub trait Store: Send + Sync {
     /// Appends one record to the hash chain and returns it as stored.
     async fn append_audit(&self, event: &AuditEvent) -> Result<AuditRecord, StoreError>;
 
-    /// Every record in chain order, as stored (for `audit verify`).
+    /// Every record in chain order, as stored, all in memory: for tests and small logs
+    /// (`audit verify` and `audit export` read a page at a time).
     async fn audit_records(&self) -> Result<Vec<AuditRecord>, StoreError>;
 
     /// The chain head as recorded separately (sequence and hash), which catches a deleted tail.

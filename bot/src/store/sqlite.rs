@@ -4,11 +4,11 @@ use std::path::Path;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
-use sqlx::{Row, SqlitePool};
 
-use super::audit::GENESIS;
 use super::incidents::{Delivery, Incident, NewDelivery, Opened};
+use super::sqlite_audit::AuditSeal;
 use super::{AuditEvent, AuditRecord, DeliveryOutcome, RunStart, RunState, Store, StoreError};
 use crate::paging::IncidentState;
 
@@ -70,11 +70,10 @@ pub(super) const SCHEMA: [&str; 5] = [
     )",
 ];
 
-/// How often an append retries when another writer moved the head first.
-const APPEND_ATTEMPTS: u32 = 50;
-
 pub struct SqliteStore {
     pub(super) pool: SqlitePool,
+    /// The key and anchor of the audit log (see `sqlite_audit`); none until [`Self::sealed`].
+    pub(super) seal: AuditSeal,
 }
 
 impl SqliteStore {
@@ -114,82 +113,29 @@ impl SqliteStore {
                 .connect_with(options)
                 .await
                 .map_err(open_error)?;
-            return Ok(SqliteStore { pool });
+            return Ok(SqliteStore {
+                pool,
+                seal: AuditSeal::default(),
+            });
         }
-        Ok(SqliteStore { pool })
-    }
-
-    /// One attempt at appending; `Ok(None)` means another writer won and we should retry.
-    async fn try_append(&self, event: &AuditEvent) -> Result<Option<AuditRecord>, sqlx::Error> {
-        // IMMEDIATE takes the write lock up front, so two processes queue instead of failing.
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let head: Option<(i64, String)> =
-            sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
-                .fetch_optional(&mut *tx)
-                .await?;
-        let (prev_seq, prev_hash) = head.clone().unwrap_or((0, GENESIS.to_string()));
-        let mut record = AuditRecord {
-            seq: prev_seq + 1,
-            at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-            request_id: event.request_id.clone(),
-            kind: event.kind.as_str().to_string(),
-            subject: event.subject.clone(),
-            operation: event.operation.clone(),
-            detail: event.detail.to_string(),
-            prev_hash,
-            hash: String::new(),
-        };
-        record.hash = record.compute_hash();
-        sqlx::query(
-            "INSERT INTO audit_log (seq, at, request_id, kind, subject, operation, detail, prev_hash, hash)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(record.seq)
-        .bind(&record.at)
-        .bind(&record.request_id)
-        .bind(&record.kind)
-        .bind(&record.subject)
-        .bind(&record.operation)
-        .bind(&record.detail)
-        .bind(&record.prev_hash)
-        .bind(&record.hash)
-        .execute(&mut *tx)
-        .await?;
-        // Compare-and-swap on the head: only the writer that read the current head moves it.
-        let moved = if head.is_some() {
-            sqlx::query("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1 AND seq = ?")
-                .bind(record.seq)
-                .bind(&record.hash)
-                .bind(prev_seq)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-        } else {
-            sqlx::query("INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?)")
-                .bind(record.seq)
-                .bind(&record.hash)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-        };
-        if moved != 1 {
-            tx.rollback().await?;
-            return Ok(None);
-        }
-        tx.commit().await?;
-        Ok(Some(record))
+        Ok(SqliteStore {
+            pool,
+            seal: AuditSeal::default(),
+        })
     }
 }
 
 /// Columns added since the first release: a database written by an older opsbot gains them
 /// on open, so an upgrade keeps its audit log and runs.
-const ADDED_COLUMNS: [(&str, &str, &str); 4] = [
+const ADDED_COLUMNS: [(&str, &str, &str); 5] = [
     ("runs", "owner", "TEXT NOT NULL DEFAULT ''"),
     ("runs", "heartbeat_at", "BIGINT NOT NULL DEFAULT 0"),
     // Votes count people: the person a vote was cast as (see `Policy::person`).
     ("approval_votes", "person", "TEXT NOT NULL DEFAULT ''"),
     // Facts an approval is bound to (issue 11): a JSON object, `{}` for older requests.
     ("approvals", "pins", "TEXT NOT NULL DEFAULT '{}'"),
+    // How each audit record was sealed; every record before keys existed is plain SHA-256.
+    ("audit_log", "scheme", "TEXT NOT NULL DEFAULT 'sha256'"),
 ];
 
 /// Whether any column was added.
@@ -214,65 +160,18 @@ async fn add_missing_columns(pool: &SqlitePool) -> Result<bool, sqlx::Error> {
     Ok(added)
 }
 
-/// Lost races show up as a busy database or a duplicate key; both mean "try again".
-fn is_contention(error: &sqlx::Error) -> bool {
-    match error {
-        sqlx::Error::Database(db) => {
-            db.is_unique_violation()
-                || db
-                    .code()
-                    .is_some_and(|c| c == "5" || c == "6" || c == "517")
-        }
-        _ => false,
-    }
-}
-
 #[async_trait]
 impl Store for SqliteStore {
     async fn append_audit(&self, event: &AuditEvent) -> Result<AuditRecord, StoreError> {
-        for attempt in 0..APPEND_ATTEMPTS {
-            match self.try_append(event).await {
-                Ok(Some(record)) => return Ok(record),
-                Ok(None) => {}
-                Err(e) if is_contention(&e) => {}
-                Err(e) => return Err(e.into()),
-            }
-            tokio::time::sleep(Duration::from_millis(5 * u64::from(attempt + 1))).await;
-        }
-        Err(StoreError::Contended(APPEND_ATTEMPTS))
+        self.append_sealed(event).await
     }
 
     async fn audit_records(&self) -> Result<Vec<AuditRecord>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT seq, at, request_id, kind, subject, operation, detail, prev_hash, hash
-             FROM audit_log ORDER BY seq",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|row| {
-                Ok(AuditRecord {
-                    seq: row.try_get("seq")?,
-                    at: row.try_get("at")?,
-                    request_id: row.try_get("request_id")?,
-                    kind: row.try_get("kind")?,
-                    subject: row.try_get("subject")?,
-                    operation: row.try_get("operation")?,
-                    detail: row.try_get("detail")?,
-                    prev_hash: row.try_get("prev_hash")?,
-                    hash: row.try_get("hash")?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(|e| StoreError::Malformed(e.to_string()))
+        self.audit_all().await
     }
 
     async fn audit_head(&self) -> Result<Option<(i64, String)>, StoreError> {
-        Ok(
-            sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        self.audit_head_row().await
     }
 
     async fn begin_run(&self, run: &RunStart) -> Result<(), StoreError> {
