@@ -8,8 +8,8 @@ mod commands;
 mod judged;
 mod local;
 mod modals;
-mod pinned;
 mod people;
+mod pinned;
 mod signatures;
 mod slash;
 

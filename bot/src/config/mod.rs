@@ -6,8 +6,8 @@
 
 mod audit;
 mod check;
-mod ingress;
 mod helm;
+mod ingress;
 mod paging;
 
 use std::collections::BTreeMap;

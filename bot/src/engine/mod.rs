@@ -5,9 +5,9 @@
 //! [`Event`]s back; operations get a request and settings; policies get names.
 
 mod approval;
-mod break_glass;
 mod approval_card;
 mod approval_rights;
+mod break_glass;
 pub mod complete;
 mod events;
 mod groups;
