@@ -8,8 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use commands::{
-    ClusterSettings, Command, Contact, How, Invocation, Namespaces, Scope, Settings, parse,
-    resolve,
+    ClusterSettings, Command, Contact, How, Invocation, Namespaces, Scope, Settings, parse, resolve,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -38,7 +37,12 @@ fuzz_target!(|data: &[u8]| {
 /// The invocation written as a line (`--long=VALUE` for options, positionals in the form's
 /// order, the rest last, every word shell-quoted) parses back to the same invocation.
 fn check_round_trip(invocation: &Invocation) {
-    let mut words: Vec<String> = invocation.form.words.iter().map(|w| w.to_string()).collect();
+    let mut words: Vec<String> = invocation
+        .form
+        .words
+        .iter()
+        .map(|w| w.to_string())
+        .collect();
     let mut positional = Vec::new();
     let mut rest = None;
     for (name, value) in invocation.args.iter() {

@@ -26,7 +26,10 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Some(caller) = identity::caller(&interaction) {
         let user = interaction.user_id().expect("a caller has a user");
-        assert_eq!(caller.subject, format!("{}{user}", identity::SUBJECT_PREFIX));
+        assert_eq!(
+            caller.subject,
+            format!("{}{user}", identity::SUBJECT_PREFIX)
+        );
         assert_eq!(caller.groups.len(), interaction.roles().len());
     }
     let _ = interaction.focused();
@@ -106,6 +109,10 @@ fn check_rebuilt_line(
         }
     }
     if let Some(reason) = given(slash::REASON).filter(|r| !r.trim().is_empty()) {
-        assert_eq!(invocation.reason.as_deref(), Some(reason.as_str()), "{line:?}");
+        assert_eq!(
+            invocation.reason.as_deref(),
+            Some(reason.as_str()),
+            "{line:?}"
+        );
     }
 }

@@ -117,7 +117,8 @@ fn check_decision(
             assert!(by.key.starts_with("bindings["), "{by}");
             assert!(approval.key.starts_with("approvals["), "{approval}");
             assert!(rule.approvers >= 1, "an approval rule asks for no approver");
-            let own = policy.may_approve(subject, &[], subject, operation, cluster, namespace, rule);
+            let own =
+                policy.may_approve(subject, &[], subject, operation, cluster, namespace, rule);
             assert_eq!(own, ApproveDecision::OwnRequest);
             let other = policy.may_approve(
                 "shell:someone-else",

@@ -75,7 +75,10 @@ fn check_interaction(interaction: &Interaction) {
     assert_ne!(interaction.response_url.as_deref(), Some(""));
     if let Some(view) = &interaction.view {
         for ((block, _), _) in &view.values {
-            assert!(view.value(block).is_some(), "block {block:?} lost its value");
+            assert!(
+                view.value(block).is_some(),
+                "block {block:?} lost its value"
+            );
         }
     }
 }
