@@ -7,6 +7,7 @@
 mod approval;
 mod approval_card;
 mod approval_rights;
+mod approval_run;
 mod break_glass;
 pub mod complete;
 mod events;
@@ -19,6 +20,7 @@ mod outside;
 mod pending;
 #[cfg(test)]
 mod pins_tests;
+mod trail;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -32,9 +34,10 @@ pub use break_glass::{SECURITY_SITUATION, open_reviews_note};
 pub use events::{ApprovalCard, Event, Outcome, Reply};
 pub use groups::{GroupLookup, GroupLookupError};
 pub use judge::Judgement;
+use trail::Audit;
 
 use crate::config::Config;
-use crate::store::{AuditEvent, AuditKind, RunStart, RunState, Store};
+use crate::store::{AuditKind, RunStart, RunState, Store};
 
 /// Who is asking: `shell:alice`, `slack:U012ABC`, and the groups the chat resolved.
 #[derive(Clone, Debug)]
@@ -56,41 +59,6 @@ pub struct Engine {
     lookups: complete::Lookups,
     /// How to ask each chat for someone's current groups (approvals re-judge with them).
     groups: groups::GroupLookups,
-}
-
-/// Appends this request's records; a failed append stops the request (nothing runs unaudited).
-struct Audit<'a> {
-    store: &'a dyn Store,
-    request_id: &'a str,
-    subject: &'a str,
-    /// The `[[break_glass]]` rule a run was let through by: every record of it says so.
-    glass: Option<String>,
-}
-
-impl Audit<'_> {
-    async fn record(
-        &self,
-        kind: AuditKind,
-        operation: Option<&str>,
-        detail: serde_json::Value,
-    ) -> Result<(), Message> {
-        let detail = break_glass::mark(detail, self.glass.as_deref());
-        let event = AuditEvent {
-            request_id: self.request_id.to_string(),
-            kind,
-            subject: self.subject.to_string(),
-            operation: operation.map(str::to_string),
-            detail,
-        };
-        self.store
-            .append_audit(&event)
-            .await
-            .map(|_| ())
-            .map_err(|e| {
-                tracing::error!(error = %e, "audit append failed");
-                msg!("engine-audit-unavailable", reason = e.to_string())
-            })
-    }
 }
 
 impl Engine {
