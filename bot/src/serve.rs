@@ -113,6 +113,12 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
         for channel in channels.into_iter().flatten() {
             desk.attach(channel);
         }
+        if let Some(every) = config.audit.head_post_interval {
+            if desk.channels_attached() == 0 {
+                tracing::warn!("audit.head_post_interval is set but no incident channel is");
+            }
+            crate::paging::start_head_posts(desk.clone(), store.clone(), every);
+        }
         crate::paging::start_outbox(desk.clone(), engine.instance().to_string(), &config);
         watchers = commands::watch::spawn(
             &config.settings,
@@ -120,6 +126,9 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
             engine.clusters(),
             desk.clone(),
         );
+    }
+    if desk.is_none() && config.audit.head_post_interval.is_some() {
+        tracing::warn!("audit.head_post_interval is set but paging is not: the head is not posted");
     }
     tracing::info!(clusters = ?watchers.clusters(), "watching");
     let metrics = http::metrics::install();

@@ -136,3 +136,28 @@ fn a_page_posts_an_incident_whose_acknowledge_button_updates_it() {
     });
     assert!(text_of(&answer).contains("Acknowledged by discord:200"));
 }
+
+/// Issue 11: the audit head posted to the Discord incident channel, mentioning nobody.
+#[test]
+fn serve_posts_the_audit_head_to_the_discord_incident_channel() {
+    let rig = rig_with("en", |b| {
+        b.extra("incident_channel = \"960\"\n[audit]\nhead_post_interval = \"1s\"\n")
+    });
+    // A command, so the log has a head to post.
+    rig.bot.shell("alice", "contacts\n");
+    let posted = rig.wait_message("960", Duration::from_secs(30), |m| {
+        text_of(m).contains("Audit log head: record #")
+    });
+    assert!(posted.by_bot_token);
+    assert_eq!(
+        posted.body["allowed_mentions"],
+        serde_json::json!({"parse": []}),
+        "a note mentions nobody"
+    );
+    assert!(buttons(&posted).is_empty());
+    assert!(
+        text_of(&posted).contains("record #"),
+        "{}",
+        text_of(&posted)
+    );
+}

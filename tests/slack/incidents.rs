@@ -208,3 +208,70 @@ fn a_network_error_is_retried_later() {
     let sent = runtime().block_on(incidents.post(&contact(), &view(IncidentState::Open)));
     assert!(matches!(sent, Err(SendError::Retry { .. })), "{sent:?}");
 }
+
+/// Issue 11: the audit head is anchored in the chat too. A note is one plain line: nobody is
+/// mentioned, there is nothing to click.
+#[test]
+fn a_note_is_one_plain_line_with_no_mentions_or_buttons() {
+    let slack = SlackServer::start();
+    let incidents = channel(&slack, Locale::En);
+    let note = ::commands::msg!("audit-head-post", seq = 7, hash = "ab12", at = "now");
+    runtime().block_on(incidents.note(&note)).expect("posted");
+    let messages = slack.messages("C0INCIDENT");
+    assert_eq!(messages.len(), 1);
+    let text = text_of(&messages[0]);
+    assert!(text.contains("#7") && text.contains("ab12"), "{text}");
+    assert!(!text.contains("<!subteam"), "{text}");
+    assert!(buttons(&messages[0]).is_empty());
+}
+
+/// Issue 11: `audit.head_post_interval` posts the head to the incident channel, and what is
+/// posted is the log's real head (as `audit export` reads it from the database).
+#[test]
+fn serve_posts_the_audit_head_to_the_incident_channel_on_its_interval() {
+    let rig = rig_with("en", |builder, _| {
+        builder
+            .extra("incident_channel = \"C0INCIDENT\"\n[audit]\nhead_post_interval = \"1s\"\n")
+            .paging("retry_initial = \"100ms\"")
+    });
+    // Something in the log (allowed or not, a command is recorded), so the head is past the start.
+    rig.bot.shell("alice", "contacts\n");
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let posted = loop {
+        let notes: Vec<String> = rig
+            .slack
+            .messages("C0INCIDENT")
+            .iter()
+            .map(text_of)
+            .filter(|t| t.contains("Audit log head"))
+            .collect();
+        if let Some(note) = notes.into_iter().next() {
+            break note;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no head was posted: {}",
+            rig.served.output()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let seq: i64 = posted
+        .split("record #")
+        .nth(1)
+        .and_then(|rest| rest.split(',').next())
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no record number in {posted}"));
+    let exported = rig.bot.run(&["audit", "export"]);
+    assert_eq!(exported.code, 0, "{}", exported.all());
+    let record: Value = exported
+        .stdout
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .find(|r| r["seq"].as_i64() == Some(seq))
+        .unwrap_or_else(|| panic!("no record {seq} in the log"));
+    let hash = record["hash"].as_str().expect("hash");
+    assert!(
+        posted.contains(hash),
+        "{posted} names record {seq} with another hash than {hash}"
+    );
+}

@@ -29,3 +29,7 @@ audit-scheme-unknown = Record { $seq } names an unknown sealing scheme "{ $schem
 audit-verify-failed = The audit log could not be read: { $reason }
 audit-export-bad-since = "{ $value }" is not a time: give RFC 3339 (2026-12-01T00:00:00Z) or a duration back from now (24h, 7d).
 audit-export-write-failed = The export could not be written: { $reason }
+
+audit-head-post = Audit log head: record #{ $seq }, hash { $hash } ({ $at }). `opsbot audit verify` compares the log with this.
+audit-head-post-empty = Audit log head: the log is empty.
+config-audit-head-interval = audit.head_post_interval "{ $value }" is not a duration longer than zero: write it like "1h".

@@ -29,3 +29,7 @@ audit-scheme-unknown = 레코드 { $seq }에 알 수 없는 봉인 방식 "{ $sc
 audit-verify-failed = 감사 로그를 읽을 수 없습니다: { $reason }
 audit-export-bad-since = "{ $value }"은(는) 시각이 아닙니다. RFC 3339(2026-12-01T00:00:00Z)나 지금부터 거슬러 올라갈 기간(24h, 7d)을 주세요.
 audit-export-write-failed = 내보내기를 쓸 수 없습니다: { $reason }
+
+audit-head-post = 감사 로그 헤드: 레코드 #{ $seq }, 해시 { $hash } ({ $at }). `opsbot audit verify`가 로그를 이 값과 비교합니다.
+audit-head-post-empty = 감사 로그 헤드: 로그가 비어 있습니다.
+config-audit-head-interval = audit.head_post_interval "{ $value }"은(는) 0보다 긴 기간이 아닙니다: "1h"처럼 쓰세요.

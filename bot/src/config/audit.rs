@@ -6,6 +6,7 @@
 //! [audit]
 //! key_file = "/etc/opsbot/audit.key"      # or key_env = "OPSBOT_AUDIT_KEY"
 //! anchor_file = "/var/lib/opsbot-anchor/audit.anchor"
+//! head_post_interval = "1h"               # the head, posted to the incident channels
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -25,6 +26,9 @@ pub(super) struct AuditSection {
     pub key_env: Option<String>,
     /// An existing file, append-only, that receives the head at every append.
     pub anchor_file: Option<PathBuf>,
+    /// How often `serve` posts the head to the incident channels, e.g. `1h`: a second anchor,
+    /// in the chat's history. Unset, never.
+    pub head_post_interval: Option<String>,
 }
 
 /// The checked section: the key already read, the anchor known to exist.
@@ -32,6 +36,8 @@ pub(super) struct AuditSection {
 pub struct AuditSettings {
     pub key: Option<AuditKey>,
     pub anchor_file: Option<PathBuf>,
+    /// How often the head is posted to the incident channels.
+    pub head_post_interval: Option<std::time::Duration>,
 }
 
 impl AuditSettings {
@@ -59,7 +65,23 @@ pub(super) fn check(c: &mut Checker<'_>, section: AuditSection, base: &Path) -> 
         check_anchor(c, &path);
         path
     });
-    AuditSettings { key, anchor_file }
+    let head_post_interval = section.head_post_interval.and_then(|text| {
+        match commands::validate::duration(text.trim()) {
+            Ok(every) if !every.is_zero() => Some(every),
+            _ => {
+                c.add(
+                    "audit.head_post_interval",
+                    msg!("config-audit-head-interval", value = text.as_str()),
+                );
+                None
+            }
+        }
+    });
+    AuditSettings {
+        key,
+        anchor_file,
+        head_post_interval,
+    }
 }
 
 fn key_from_file(c: &mut Checker<'_>, path: &Path) -> Option<AuditKey> {

@@ -5,6 +5,7 @@
 
 use async_trait::async_trait;
 use commands::Contact;
+use commands::Message;
 use commands::incidents::Severity;
 
 use super::SendError;
@@ -77,4 +78,8 @@ pub trait IncidentChannel: Send + Sync {
         contact: &Contact,
         view: &IncidentView,
     ) -> Result<(), SendError>;
+
+    /// Posts one plain line, mentioning nobody and with no buttons: the audit log's head,
+    /// anchored outside the database where its writer cannot reach.
+    async fn note(&self, text: &Message) -> Result<(), SendError>;
 }

@@ -89,6 +89,24 @@ impl Desk {
         }
     }
 
+    /// Posts `text` to every attached incident channel; the answer says, per chat, whether
+    /// it arrived. Nothing is queued: a note that fails is simply said again next time.
+    pub async fn note(
+        &self,
+        text: &commands::Message,
+    ) -> Vec<(&'static str, Result<(), super::SendError>)> {
+        let mut results = Vec::new();
+        for channel in self.channels() {
+            results.push((channel.target(), channel.note(text).await));
+        }
+        results
+    }
+
+    /// How many incident channels are attached.
+    pub fn channels_attached(&self) -> usize {
+        self.channels().len()
+    }
+
     pub(super) fn channels(&self) -> Vec<Arc<dyn IncidentChannel>> {
         self.channels.read().map(|c| c.clone()).unwrap_or_default()
     }

@@ -7,6 +7,7 @@
 
 mod channel;
 mod desk;
+mod head_post;
 pub mod outbox;
 mod pager;
 pub mod pagers;
@@ -14,6 +15,7 @@ pub mod text;
 
 pub use channel::{IncidentChannel, IncidentState, IncidentView};
 pub use desk::{Desk, Moved, WATCHER};
+pub use head_post::{post_head, start_head_posts};
 pub use pager::{Page, PageAction, Pager, SendError};
 
 use std::sync::Arc;

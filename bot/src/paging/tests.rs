@@ -61,6 +61,7 @@ impl Pager for Recorder {
 struct Chat {
     posts: Mutex<Vec<IncidentView>>,
     updates: Mutex<Vec<(String, IncidentView)>>,
+    notes: Mutex<Vec<String>>,
 }
 
 #[async_trait]
@@ -83,6 +84,10 @@ impl IncidentChannel for Chat {
             .lock()
             .expect("lock")
             .push((reference.to_string(), view.clone()));
+        Ok(())
+    }
+    async fn note(&self, text: &commands::Message) -> Result<(), SendError> {
+        self.notes.lock().expect("lock").push(text.to_string());
         Ok(())
     }
 }

@@ -385,3 +385,19 @@ fn export_writes_json_lines_since_a_time() {
     assert_eq!(bad.stderr.lines().count(), 1, "{}", bad.stderr);
     assert!(bad.stderr.contains("is not a time"), "{}", bad.stderr);
 }
+
+#[test]
+fn a_head_post_interval_that_is_no_duration_is_one_sentence() {
+    for bad in ["hourly", "0s"] {
+        let bot = bot(&format!("head_post_interval = \"{bad}\"\n"));
+        let run = bot.run(&["check-config"]);
+        assert_eq!(run.code, 1, "{bad}: {}", run.all());
+        let lines: Vec<&str> = run
+            .stderr
+            .lines()
+            .filter(|l| l.contains("audit.head_post_interval"))
+            .collect();
+        assert_eq!(lines.len(), 1, "{bad}: {}", run.stderr);
+        assert!(lines[0].contains("is not a duration"), "{}", run.stderr);
+    }
+}

@@ -217,6 +217,19 @@ impl IncidentChannel for DiscordIncidents {
             .map_err(send_error)?;
         Ok(())
     }
+
+    async fn note(&self, text: &Message) -> Result<(), SendError> {
+        let path = format!("/channels/{}/messages", self.channel);
+        let body = json!({
+            "content": self.l10n.text(text),
+            "allowed_mentions": {"parse": []},
+        });
+        self.api
+            .call_once(Method::POST, &path, Auth::Bot, &body)
+            .await
+            .map_err(send_error)?;
+        Ok(())
+    }
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Value {

@@ -104,6 +104,21 @@ impl IncidentChannel for SlackIncidents {
             .map_err(send_error)?;
         Ok(())
     }
+
+    async fn note(&self, text: &Message) -> Result<(), SendError> {
+        let text = self.l10n.text(text);
+        let note = Rendered {
+            blocks: vec![encoder::section(escape(&text))],
+            text,
+            files: Vec::new(),
+        };
+        let _turn = self.api.post_slot(&self.channel).await;
+        self.api
+            .post_message_with(ONCE, &self.channel, None, || note.clone())
+            .await
+            .map_err(send_error)?;
+        Ok(())
+    }
 }
 
 /// A subject as Slack shows it: a Slack user as a mention, anyone else as written.
