@@ -87,28 +87,10 @@ impl Engine {
         reply: &dyn Reply,
     ) -> Outcome {
         let op_id = request.spec.id;
-        let Some(operation) = commands::entry(op_id).and_then(|e| e.operation) else {
-            let message = msg!("engine-not-available", operation = op_id);
-            return self
-                .refuse(audit, Some(op_id), message, Outcome::NotRun, reply)
-                .await;
+        let (gate_results, pins) = match self.checklist(audit, request, reply).await {
+            Ok((_, checked)) => checked,
+            Err(outcome) => return outcome,
         };
-        let gates = match operation.gates(request) {
-            Ok(gates) => gates,
-            Err(e) => {
-                return self
-                    .refuse(audit, Some(op_id), e.message(), Outcome::Failed, reply)
-                    .await;
-            }
-        };
-        let mut gate_results = Vec::new();
-        let mut pins = Pins::default();
-        if !gates.is_empty() {
-            match self.run_gates(audit, request, gates, reply).await {
-                Ok((results, pinned)) => (gate_results, pins) = (results, pinned),
-                Err(outcome) => return outcome,
-            }
-        }
         let created_at = now();
         let ttl = i64::try_from(rule.ttl.as_secs()).unwrap_or(i64::MAX / 2);
         let approval = NewApproval {

@@ -12,7 +12,7 @@
 use std::sync::Mutex;
 
 use commands::incidents::{Alert, Incidents, Severity};
-use commands::{Message, Pins, Request, msg};
+use commands::{Message, Request, msg};
 use policies::{ApprovalRule, BreakGlass, Target};
 use serde_json::json;
 
@@ -203,26 +203,12 @@ impl Engine {
         reply: &dyn Reply,
     ) -> Outcome {
         let op_id = request.spec.id;
-        let Some(operation) = commands::entry(op_id).and_then(|e| e.operation) else {
-            return Outcome::NotRun;
-        };
-        let gates = match operation.gates(request) {
-            Ok(gates) => gates,
-            Err(e) => {
-                return self
-                    .refuse(audit, Some(op_id), e.message(), Outcome::Failed, reply)
-                    .await;
-            }
-        };
         // What the gates pin (an etcd restore's snapshot hash) binds the run as it would an
         // approval: the steps check it again before they act.
-        let mut pins = Pins::default();
-        if !gates.is_empty() {
-            match self.run_gates(audit, request, gates, reply).await {
-                Ok((_, pinned)) => pins = pinned,
-                Err(outcome) => return outcome,
-            }
-        }
+        let (operation, (_, pins)) = match self.checklist(audit, request, reply).await {
+            Ok(checked) => checked,
+            Err(outcome) => return outcome,
+        };
         let steps = match operation.steps(request) {
             Ok(steps) => steps,
             Err(e) => {

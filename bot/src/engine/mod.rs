@@ -444,6 +444,37 @@ impl Engine {
         (cx.report, None, cx.pins)
     }
 
+    /// A destructive request's operation and its checklist, run: what each gate found and
+    /// what the gates pinned (for an approval, or a broken glass, to be bound to). No
+    /// operation, or a failed gate, ends the request here, with one sentence and its record.
+    async fn checklist(
+        &self,
+        audit: &Audit<'_>,
+        request: &Request,
+        reply: &dyn Reply,
+    ) -> Result<(&'static dyn commands::Operation, Checked), Outcome> {
+        let op_id = request.spec.id;
+        let Some(operation) = commands::entry(op_id).and_then(|e| e.operation) else {
+            let message = msg!("engine-not-available", operation = op_id);
+            return Err(self
+                .refuse(audit, Some(op_id), message, Outcome::NotRun, reply)
+                .await);
+        };
+        let gates = match operation.gates(request) {
+            Ok(gates) => gates,
+            Err(e) => {
+                return Err(self
+                    .refuse(audit, Some(op_id), e.message(), Outcome::Failed, reply)
+                    .await);
+            }
+        };
+        if gates.is_empty() {
+            return Ok((operation, (Vec::new(), Pins::default())));
+        }
+        let checked = self.run_gates(audit, request, gates, reply).await?;
+        Ok((operation, checked))
+    }
+
     /// The checklist of a destructive request, shown like a run. A failed gate stops the
     /// request before anyone is asked to approve it. What the gates pinned comes back with
     /// their results, for the approval to be bound to.
@@ -487,6 +518,9 @@ impl Engine {
         Err(Outcome::Failed)
     }
 }
+
+/// What a checklist found, gate by gate, and the facts its gates pinned.
+type Checked = (Vec<(Message, bool)>, Pins);
 
 /// Attaches a step's progress to its index.
 struct StepProgress<'a> {
