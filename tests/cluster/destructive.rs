@@ -6,6 +6,7 @@
 mod nodes;
 mod upgrade;
 
+use opsbot_tests::bot::approval_id;
 use std::time::Duration;
 
 use opsbot_tests::bot::{Bot, Run};
@@ -57,16 +58,6 @@ fn bot(p: &Platform) -> Bot {
 
 fn shell(bot: &Bot, who: &str, line: &str) -> Run {
     bot.shell(who, &format!("{line}\n"))
-}
-
-/// The id on the card's "approve ID" line.
-fn approval_id(run: &Run) -> String {
-    run.stdout
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("approve "))
-        .and_then(|rest| rest.split_whitespace().next())
-        .map(str::to_string)
-        .unwrap_or_else(|| panic!("no approval card in:\n{}", run.all()))
 }
 
 /// Whether a card with an "approve ID" line was shown.

@@ -5,6 +5,7 @@
 //! directory values come from; anything else is refused before anyone is asked to approve.
 //! helm is a small script that logs its argv and the values it was given.
 
+use opsbot_tests::bot::approval_id;
 use std::path::{Path, PathBuf};
 
 use opsbot_tests::bot::{Bot, Run};
@@ -114,15 +115,6 @@ fn fake_helm(dir: &Path) -> PathBuf {
 
 fn has_card(run: &Run) -> bool {
     run.stdout.lines().any(|l| l.trim().starts_with("approve "))
-}
-
-fn approval_id(run: &Run) -> String {
-    run.stdout
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("approve "))
-        .and_then(|rest| rest.split_whitespace().next())
-        .map(str::to_string)
-        .unwrap_or_else(|| panic!("no approval card in:\n{}", run.all()))
 }
 
 const UPGRADE: &str = "helm upgrade ingress-nginx ingress-nginx/ingress-nginx -n ingress -c mgmt";

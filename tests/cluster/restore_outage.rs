@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use opsbot_tests::bot::{Bot, Run};
+use opsbot_tests::bot::Bot;
 use opsbot_tests::etcd::EtcdServer;
 use opsbot_tests::kube::{KubeServer, kubeconfig};
 use opsbot_tests::kubelet::Kubelet;
@@ -142,15 +142,7 @@ pub(super) fn only_snapshot(bot: &Bot) -> String {
     names.remove(0)
 }
 
-/// The id on the card's "approve ID" line.
-pub(super) fn approval_id(run: &Run) -> String {
-    run.stdout
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("approve "))
-        .and_then(|rest| rest.split_whitespace().next())
-        .map(str::to_string)
-        .unwrap_or_else(|| panic!("no approval card in:\n{}", run.all()))
-}
+pub(super) use opsbot_tests::bot::approval_id;
 
 /// The kubelet's pod for the restore script (the one whose command names `etcd-restore`).
 fn restore_pod(server: &KubeServer) -> String {

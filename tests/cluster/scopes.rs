@@ -2,6 +2,7 @@
 //! the real binary against two Kubernetes API test servers playing `prod` and `stage`. Each
 //! test says which attack it proves closed; each failed on 5c114e2.
 
+use opsbot_tests::bot::approval_id;
 use opsbot_tests::bot::{Bot, Run};
 use opsbot_tests::fixtures::platform::{self, pod};
 use opsbot_tests::fixtures::velero;
@@ -89,16 +90,6 @@ fn shell(bot: &Bot, who: &str, line: &str) -> Run {
 
 fn denied(run: &Run) -> bool {
     run.stdout.contains("may not run")
-}
-
-/// The id on the card's "approve ID" line.
-fn approval_id(run: &Run) -> String {
-    run.stdout
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("approve "))
-        .and_then(|rest| rest.split_whitespace().next())
-        .map(str::to_string)
-        .unwrap_or_else(|| panic!("no approval card in:\n{}", run.all()))
 }
 
 fn sent(server: &KubeServer, method: &str, path_part: &str) -> bool {

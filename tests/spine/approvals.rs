@@ -2,6 +2,7 @@
 //! click time and again before the run, deny, expiry, changed requests, concurrent clicks.
 
 use super::bin;
+use opsbot_tests::bot::approval_id;
 use opsbot_tests::bot::{Bot, Run};
 use opsbot_tests::etcd::EtcdServer;
 
@@ -37,16 +38,6 @@ fn bot(etcd: &EtcdServer, approvers: u32, ttl: &str) -> Bot {
         .etcd("mgmt", etcd.endpoint())
         .policy(&policy(approvers, ttl))
         .build()
-}
-
-/// The id on the card's "approve ID | deny ID REASON" line.
-fn approval_id(run: &Run) -> String {
-    run.stdout
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("approve "))
-        .and_then(|rest| rest.split_whitespace().next())
-        .map(str::to_string)
-        .unwrap_or_else(|| panic!("no approval card in:\n{}", run.all()))
 }
 
 fn snapshots(bot: &Bot) -> usize {

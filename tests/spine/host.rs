@@ -101,14 +101,7 @@ pub(super) fn builder(server: &KubeServer, fakes: &Fakes) -> BotBuilder {
         .policy(POLICY)
 }
 
-pub(super) fn approval_id(run: &Run) -> String {
-    run.stdout
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("approve "))
-        .and_then(|rest| rest.split_whitespace().next())
-        .map(str::to_string)
-        .unwrap_or_else(|| panic!("no approval card in:\n{}", run.all()))
-}
+pub(super) use opsbot_tests::bot::approval_id;
 
 /// Whether the output holds an approval card ("approve ID | deny ID REASON").
 pub(super) fn has_card(run: &Run) -> bool {

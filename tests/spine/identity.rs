@@ -3,6 +3,7 @@
 //! says so on its first line.
 
 use super::bin;
+use opsbot_tests::bot::approval_id;
 use opsbot_tests::bot::{Bot, Run};
 use opsbot_tests::etcd::EtcdServer;
 
@@ -44,15 +45,6 @@ fn bot(etcd: &EtcdServer, impersonation: bool) -> Bot {
         .policy(&policy())
         .impersonation(impersonation)
         .build()
-}
-
-fn approval_id(run: &Run) -> String {
-    run.stdout
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("approve "))
-        .and_then(|rest| rest.split_whitespace().next())
-        .map(str::to_string)
-        .unwrap_or_else(|| panic!("no approval card in:\n{}", run.all()))
 }
 
 fn snapshots(bot: &Bot) -> usize {

@@ -2,7 +2,8 @@
 //! `pending` lists a request only to its requester and to those who may approve it.
 
 use super::bin;
-use opsbot_tests::bot::{Bot, Run};
+use opsbot_tests::bot::approval_id;
+use opsbot_tests::bot::Bot;
 use opsbot_tests::etcd::EtcdServer;
 
 /// bob has two accounts (`shell:bob`, `shell:bobby`); alice and carol one each; victor may
@@ -39,15 +40,6 @@ fn bot(etcd: &EtcdServer) -> Bot {
         .etcd("mgmt", etcd.endpoint())
         .policy(POLICY)
         .build()
-}
-
-fn approval_id(run: &Run) -> String {
-    run.stdout
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("approve "))
-        .and_then(|rest| rest.split_whitespace().next())
-        .map(str::to_string)
-        .unwrap_or_else(|| panic!("no approval card in:\n{}", run.all()))
 }
 
 fn snapshots(bot: &Bot) -> usize {

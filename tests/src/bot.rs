@@ -49,6 +49,17 @@ pub struct Run {
     pub code: i32,
 }
 
+/// The id on the approval card a shell printed (its `approve ID` line); panics with the whole
+/// output when there is no card, so a test that expected one says what it got instead.
+pub fn approval_id(run: &Run) -> String {
+    run.stdout
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("approve "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .map(str::to_string)
+        .unwrap_or_else(|| panic!("no approval card in:\n{}", run.all()))
+}
+
 impl Run {
     /// stdout and stderr together, for assertions that don't care which.
     pub fn all(&self) -> String {
