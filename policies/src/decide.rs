@@ -153,36 +153,9 @@ impl Policy {
         operation: &str,
         targets: &[(Target<'_>, Target<'_>)],
     ) -> Decision {
-        let mut allowed_by: Option<RuleRef> = None;
-        let mut needs: Option<(RuleRef, RuleRef, ApprovalRule)> = None;
-        for &(cluster, namespace) in targets {
-            match self.decide(subject, groups, operation, cluster, namespace) {
-                deny @ Decision::Deny { .. } => return deny,
-                Decision::Allow { by } => {
-                    allowed_by.get_or_insert(by);
-                }
-                Decision::NeedsApproval { by, approval, rule } => {
-                    needs = Some(match needs {
-                        None => (by, approval, rule),
-                        Some((kept_by, kept_approval, kept)) => {
-                            let strictest = kept.strictest(&rule);
-                            if rule.approvers > kept.approvers {
-                                (by, approval, strictest)
-                            } else {
-                                (kept_by, kept_approval, strictest)
-                            }
-                        }
-                    });
-                }
-            }
-        }
-        match (needs, allowed_by) {
-            (Some((by, approval, rule)), _) => Decision::NeedsApproval { by, approval, rule },
-            (None, Some(by)) => Decision::Allow { by },
-            (None, None) => Decision::Deny {
-                reason: DenyReason::NoRuleAllows,
-            },
-        }
+        Decision::combine(targets.iter().map(|&(cluster, namespace)| {
+            self.decide(subject, groups, operation, cluster, namespace)
+        }))
     }
 
     /// The first `[[approvals]]` rule covering this operation on this cluster, if any.

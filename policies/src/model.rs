@@ -123,6 +123,43 @@ impl Decision {
     pub fn is_allowed(&self) -> bool {
         !matches!(self, Decision::Deny { .. })
     }
+
+    /// One answer for a request made of several places' decisions, never weaker than any of
+    /// them: the first deny wins; otherwise, if any place needs approval, the request needs the
+    /// [strictest](ApprovalRule::strictest) of their rules (naming the rule that asks for the
+    /// most approvers). No decisions at all is a deny: a request must say where it acts.
+    pub fn combine(decisions: impl IntoIterator<Item = Decision>) -> Decision {
+        let mut allowed_by: Option<RuleRef> = None;
+        let mut needs: Option<(RuleRef, RuleRef, ApprovalRule)> = None;
+        for decision in decisions {
+            match decision {
+                deny @ Decision::Deny { .. } => return deny,
+                Decision::Allow { by } => {
+                    allowed_by.get_or_insert(by);
+                }
+                Decision::NeedsApproval { by, approval, rule } => {
+                    needs = Some(match needs {
+                        None => (by, approval, rule),
+                        Some((kept_by, kept_approval, kept)) => {
+                            let strictest = kept.strictest(&rule);
+                            if rule.approvers > kept.approvers {
+                                (by, approval, strictest)
+                            } else {
+                                (kept_by, kept_approval, strictest)
+                            }
+                        }
+                    });
+                }
+            }
+        }
+        match (needs, allowed_by) {
+            (Some((by, approval, rule)), _) => Decision::NeedsApproval { by, approval, rule },
+            (None, Some(by)) => Decision::Allow { by },
+            (None, None) => Decision::Deny {
+                reason: DenyReason::NoRuleAllows,
+            },
+        }
+    }
 }
 
 /// Why a request was refused.

@@ -80,9 +80,9 @@ pub fn places(clusters: &[String], namespaces: &Namespaces) -> Message {
 /// Decides on every place the request touches ([`targets`]): the first deny wins, and the
 /// approval asked for is the strictest of the rules that apply anywhere in it.
 pub fn judge(policy: &Policy, caller: &Caller, request: &Request) -> Judgement {
-    let places = targets(request);
     let mut rules: Vec<RuleRef> = Vec::new();
-    for &(cluster, namespace) in &places {
+    let mut decisions = Vec::new();
+    for (cluster, namespace) in targets(request) {
         let decision = policy.decide(
             &caller.subject,
             &caller.groups,
@@ -96,11 +96,12 @@ pub fn judge(policy: &Policy, caller: &Caller, request: &Request) -> Judgement {
         for rule in decision.rules() {
             push_unique(&mut rules, rule.clone());
         }
+        decisions.push(decision);
     }
-    match policy.decide_all(&caller.subject, &caller.groups, request.spec.id, &places) {
+    match Decision::combine(decisions) {
         Decision::NeedsApproval { rule, .. } => Judgement::NeedsApproval { rules, rule },
         Decision::Allow { .. } => Judgement::Allow { rules },
-        // Every place was allowed above, so the whole is too; judged again only to combine.
+        // Only a request with no place at all gets here: every refused place returned above.
         Decision::Deny { .. } => Judgement::Deny(msg!(
             "policy-denied-default",
             subject = caller.subject.as_str(),
