@@ -6,7 +6,8 @@ use opsbot_tests::etcd::EtcdServer;
 
 use super::*;
 
-const APPROVAL_POLICY: &str = r#"
+/// Two admins, and etcd snapshots that need one approval: the policy of the approval tests.
+pub(super) const APPROVAL_POLICY: &str = r#"
 [roles.admin]
 operations = ["*"]
 approve = ["*"]

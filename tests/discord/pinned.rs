@@ -5,6 +5,7 @@
 use opsbot_tests::discord::sign::{self, APPLICATION_ID, GUILD_ID};
 use serde_json::json;
 
+use super::approvals::APPROVAL_POLICY;
 use super::*;
 
 const OTHER_GUILD: &str = "1399999999999999999";
@@ -116,23 +117,6 @@ fn a_signed_command_from_another_guild_changes_nothing_and_is_audited() {
         .count();
     assert_eq!(invocations, 1, "only the pinned guild's command: {rows:#?}");
 }
-
-const APPROVAL_POLICY: &str = r#"
-[roles.admin]
-operations = ["*"]
-approve = ["*"]
-
-[[bindings]]
-role = "admin"
-subjects = ["discord:200", "discord:201"]
-
-[[approvals]]
-operations = ["etcd.snapshot"]
-approvers = 1
-approver_roles = ["admin"]
-ttl = "30m"
-reason = true
-"#;
 
 /// Closes "clicks are not deduplicated": on the old code the same signed click presented
 /// twice was acted on twice (two refusals here; for an approval, two runs of its action).

@@ -2,8 +2,8 @@
 //! `pending` lists a request only to its requester and to those who may approve it.
 
 use super::bin;
-use opsbot_tests::bot::approval_id;
 use opsbot_tests::bot::Bot;
+use opsbot_tests::bot::approval_id;
 use opsbot_tests::etcd::EtcdServer;
 
 /// bob has two accounts (`shell:bob`, `shell:bobby`); alice and carol one each; victor may
