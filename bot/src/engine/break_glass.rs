@@ -16,6 +16,7 @@ use commands::{Message, Request, msg};
 use policies::{ApprovalRule, BreakGlass, Target};
 use serde_json::json;
 
+use super::approval::now;
 use super::judge;
 use super::{Audit, Caller, Engine, Event, Outcome, Reply};
 use crate::store::{Approval, ApprovalState, AuditKind, NewReview};
@@ -46,10 +47,6 @@ pub(super) fn mark(detail: serde_json::Value, glass: Option<&str>) -> serde_json
 /// The clusters a request touches, as the break-glass rules see them.
 fn clusters<'r>(request: &'r Request) -> Vec<Target<'r>> {
     judge::targets(request).iter().map(|&(c, _)| c).collect()
-}
-
-fn now() -> i64 {
-    chrono::Utc::now().timestamp()
 }
 
 impl Engine {
